@@ -1,0 +1,104 @@
+/**
+ * Publishes engine events to JetStream. Emitting never blocks or throws: events queue in memory
+ * and a pump publishes them in order-preserving batches, retrying through a broker outage. Each
+ * event carries a message id, so a retry after a lost acknowledgement is deduplicated by the
+ * stream.
+ */
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { EventType, PetriEvent } from '../api/events.ts';
+import type { Clock } from '../clock.ts';
+import { drop } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { eventSubject } from './subjects.ts';
+
+/** What domains get to emit events with. */
+export interface EventSink {
+  /** Queues an event; returns its id. */
+  emit(type: EventType, data?: Record<string, unknown>, options?: { cell?: string }): string;
+}
+
+const encoder = new TextEncoder();
+const BATCH = 512;
+const MAX_QUEUE = 200_000;
+
+/** The JetStream-backed {@link EventSink}. */
+export class EventPublisher implements EventSink {
+  readonly #js: JetStreamClient;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #prefix: string;
+  #queue: PetriEvent[] = [];
+  #counter = 0;
+  #pumping = false;
+  #idle: Array<() => void> = [];
+  #dropped = 0;
+  runId: number | undefined;
+  /** Rewrites event data before it leaves the engine (the signals domain masks secrets here). */
+  redact: (event: PetriEvent) => PetriEvent = (e) => e;
+
+  constructor(nc: NatsConnection, clock: Clock, logger: Logger) {
+    this.#js = jetstream(nc, { timeout: 5000 });
+    this.#clock = clock;
+    this.#logger = logger;
+    this.#prefix = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+  }
+
+  emit(type: EventType, data: Record<string, unknown> = {}, options: { cell?: string } = {}): string {
+    const id = `${this.#prefix}-${++this.#counter}`;
+    const event: PetriEvent = { id, time: Math.round(this.#clock.now()), type, data };
+    if (this.runId !== undefined) event.runId = this.runId;
+    if (options.cell) event.cell = options.cell;
+    if (this.#queue.length >= MAX_QUEUE) {
+      this.#queue.shift();
+      this.#dropped++;
+    }
+    this.#queue.push(this.redact(event));
+    if (!this.#pumping) drop(this.#pump());
+    return id;
+  }
+
+  /** Events waiting to be acknowledged by JetStream. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Events dropped because the queue overflowed during a long outage. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Resolves when every queued event has been acknowledged (or `timeoutMs` passed). */
+  async flush(timeoutMs = 5000): Promise<boolean> {
+    if (this.#queue.length === 0 && !this.#pumping) return true;
+    const done = new Promise<boolean>((resolve) => this.#idle.push(() => resolve(true)));
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+    return Promise.race([done, timeout]);
+  }
+
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    let backoff = 50;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.slice(0, BATCH);
+        const results = await Promise.allSettled(
+          batch.map((e) => this.#js.publish(eventSubject(e.type), encoder.encode(JSON.stringify(e)), { msgID: e.id })),
+        );
+        // Keep order: drop the acknowledged prefix, retry from the first failure.
+        const firstFail = results.findIndex((r) => r.status === 'rejected');
+        const acked = firstFail === -1 ? batch.length : firstFail;
+        this.#queue.splice(0, acked);
+        if (firstFail !== -1) {
+          const reason = (results[firstFail] as PromiseRejectedResult).reason as Error;
+          this.#logger.debug('event publish failed; retrying', { error: reason?.message, pending: this.#queue.length });
+          await new Promise((r) => setTimeout(r, backoff));
+          backoff = Math.min(backoff * 2, 1000);
+        } else backoff = 50;
+      }
+    } finally {
+      this.#pumping = false;
+      for (const fn of this.#idle.splice(0)) fn();
+    }
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Extension points through which faults act on cells without cells knowing about faults. The
+ * fault runner registers interceptors; cells consult them on every request and downstream call.
+ */
+import type { Replica } from './replica.ts';
+
+/** Context of a request arriving at a replica. */
+export interface RequestContext {
+  cell: string;
+  op: string;
+  replica: Replica;
+  client: string;
+  route?: string;
+}
+
+/** What an interceptor wants done to a request. Effects from several interceptors combine. */
+export interface RequestEffect {
+  /** Extra latency in ms. */
+  addMs?: number;
+  /** Answer with this status instead of doing the work. */
+  failStatus?: number;
+  /** Never answer (until the replica dies). */
+  hang?: boolean;
+  /** Seconds of throughput budget: when false the request is refused with 429/503. */
+  throttled?: boolean;
+}
+
+/** Hooks a fault can implement. */
+export interface CellInterceptor {
+  onRequest?(ctx: RequestContext): RequestEffect | undefined;
+  /** Called before `from` calls `to`; 'drop' loses the message (the caller times out). */
+  onCall?(from: string, to: string, op: string): 'drop' | undefined;
+}

@@ -1,0 +1,310 @@
+/**
+ * The Engine: one object that grows an organism on real parts and that every face drives — the
+ * CLI, the headless server, Electron and the tests. It owns the clock, the supervised nats-server,
+ * the SQLite store, the event pipeline, signals, cells, the gateway and the metrics collector.
+ */
+import { join } from 'node:path';
+import type { CellView, Health, OrganismView, PathwayView } from './api/schema.ts';
+import type { PetriEvent } from './api/events.ts';
+import { Bus, EventPublisher, NatsSupervisor } from './bus/index.ts';
+import { CellHost, type Cell } from './cells/index.ts';
+import { Rng, WallClock, type Clock } from './clock.ts';
+import { setDropLogger } from './errors.ts';
+import { Gateway } from './gateway/index.ts';
+import { createLogger, type Logger } from './log.ts';
+import { MetricsCollector } from './metrics/index.ts';
+import { checkNewCell, type CellSpec, type LoadedOrganism } from './organism/index.ts';
+import { allSignals, builtinSignals, SignalStore } from './signals/index.ts';
+import { EventPersister, EventsRepo, MetricsRepo, openDb, RunsRepo, type Db } from './store/index.ts';
+
+/** Options of {@link Engine.start}. */
+export interface EngineOptions {
+  organism: LoadedOrganism;
+  dataDir: string;
+  /** Use this NATS server or cluster (comma-separated) instead of spawning one. */
+  natsUrl?: string;
+  gatewayPort?: number;
+  speed?: number;
+  seed?: number;
+  logger?: Logger;
+  clock?: Clock;
+  run?: { kind: 'session' | 'scenario'; name?: string };
+}
+
+/** A running organism. */
+export class Engine {
+  readonly options: EngineOptions;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly logger: Logger;
+  readonly db: Db;
+  readonly events: EventPublisher;
+  readonly eventsRepo: EventsRepo;
+  readonly metricsRepo: MetricsRepo;
+  readonly runs: RunsRepo;
+  readonly bus: Bus;
+  readonly supervisor: NatsSupervisor | undefined;
+  readonly persister: EventPersister;
+  readonly signals: SignalStore;
+  readonly cells: CellHost;
+  readonly gateway: Gateway;
+  readonly collector: MetricsCollector;
+  readonly organism: LoadedOrganism;
+  readonly startedAt: number;
+  runId: number;
+  #stopping: Promise<void> | undefined;
+  readonly #stopHooks: Array<() => Promise<void> | void> = [];
+
+  private constructor(parts: {
+    options: EngineOptions;
+    clock: Clock;
+    rng: Rng;
+    logger: Logger;
+    db: Db;
+    bus: Bus;
+    supervisor: NatsSupervisor | undefined;
+    events: EventPublisher;
+    runId: number;
+  }) {
+    this.options = parts.options;
+    this.organism = parts.options.organism;
+    this.clock = parts.clock;
+    this.rng = parts.rng;
+    this.logger = parts.logger;
+    this.db = parts.db;
+    this.bus = parts.bus;
+    this.supervisor = parts.supervisor;
+    this.events = parts.events;
+    this.runId = parts.runId;
+    this.startedAt = parts.clock.now();
+    this.eventsRepo = new EventsRepo(this.db);
+    this.metricsRepo = new MetricsRepo(this.db);
+    this.runs = new RunsRepo(this.db);
+    this.persister = new EventPersister(this.bus, this.eventsRepo, this.logger);
+    this.signals = new SignalStore(this.bus.signalsKv, this.clock, this.events);
+    this.cells = new CellHost(this.bus, { clock: this.clock, rng: this.rng, events: this.events, logger: this.logger });
+    this.gateway = undefined as unknown as Gateway; // set in #grow, before anyone reads it
+    this.collector = new MetricsCollector({
+      clock: this.clock,
+      logger: this.logger,
+      repo: this.metricsRepo,
+      runId: () => this.runId,
+      sources: {
+        routes: (ms) => this.gateway.collect(ms),
+        cells: (now, ms) => this.cells.collect(now, ms),
+      },
+    });
+  }
+
+  /** Starts every part and grows the organism. Rejects (and cleans up) if any part fails. */
+  static async start(options: EngineOptions): Promise<Engine> {
+    const clock = options.clock ?? new WallClock(options.speed ?? 1);
+    const rng = new Rng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+    const logger = options.logger ?? createLogger({ file: join(options.dataDir, 'logs', 'engine.log') });
+    setDropLogger((err) => logger.error('background task failed', { err }));
+    const supervisor = options.natsUrl ? undefined : new NatsSupervisor({ dir: join(options.dataDir, 'nats'), logger });
+    // SQLite and nats-server start side by side: cold start is the slower of the two.
+    const natsReady = supervisor?.start();
+    let db: Db | undefined;
+    let bus: Bus | undefined;
+    try {
+      db = openDb(join(options.dataDir, 'petri.db'));
+      await natsReady;
+      const servers = options.natsUrl ? options.natsUrl.split(',').map((s) => s.trim()) : [supervisor!.url];
+      bus = await Bus.open(servers, logger);
+      const events = new EventPublisher(bus.nc, clock, logger);
+      const runs = new RunsRepo(db);
+      const now = clock.now();
+      runs.abandonRunning(now);
+      const o = options.organism;
+      const version = runs.organismVersion(o.spec.name, o.hash, o.source, o.spec, now);
+      const run = options.run ?? { kind: 'session' as const };
+      const runId = runs.start(run.kind, run.name ?? o.spec.name, version, options.seed ?? null, now);
+      events.runId = runId;
+      const engine = new Engine({ options, clock, rng, logger, db, bus, supervisor, events, runId });
+      await engine.#grow();
+      return engine;
+    } catch (err) {
+      await bus?.close().catch(() => {});
+      await supervisor?.stop().catch(() => {});
+      db?.close();
+      throw err;
+    }
+  }
+
+  async #grow(): Promise<void> {
+    this.#watchBus();
+    this.persister.onBatch((events) => this.#project(events));
+    await this.persister.start();
+    const spec = this.organism.spec;
+    await this.signals.declare(allSignals(spec));
+    await Promise.all(spec.cells.map((c) => this.cells.spawn(c)));
+    const gateway = new Gateway({
+      nc: await this.bus.connect('petri-gateway'),
+      clock: this.clock,
+      pathways: spec.pathways,
+      port: this.options.gatewayPort ?? 0,
+    });
+    (this as { gateway: Gateway }).gateway = gateway;
+    await gateway.listen();
+    this.collector.start();
+    this.events.emit('engine.started', { organism: spec.name, cells: spec.cells.length, gateway: gateway.url });
+    this.logger.info('engine started', { organism: spec.name, gateway: gateway.url, runId: this.runId });
+  }
+
+  /** Registers cleanup for parts added by other domains (traffic, faults…); run first on stop. */
+  onStop(fn: () => Promise<void> | void): void {
+    this.#stopHooks.push(fn);
+  }
+
+  /** Spawns a cell from a manifest-shaped body (validated first; nothing changes on error). */
+  async spawnCell(body: unknown): Promise<Cell> {
+    const spec: CellSpec = checkNewCell(
+      body,
+      this.cells.cells.map((c) => c.spec),
+    );
+    const cell = await this.cells.spawn(spec);
+    await this.signals.declare(
+      builtinSignals({ cells: [spec], immune: this.organism.spec.immune }).filter((s) => !this.signals.has(s.key)),
+    );
+    return cell;
+  }
+
+  scaleCell(name: string, replicas: number, reason = 'api'): void {
+    this.cells.scale(name, replicas, reason);
+  }
+
+  async removeCell(name: string): Promise<void> {
+    await this.cells.remove(name);
+  }
+
+  /** The organism as the API shows it, with the latest metrics. */
+  view(): OrganismView {
+    const frame = this.collector.latest;
+    const stats = new Map(frame?.cells.map((c) => [c.cell, c]) ?? []);
+    const cells: CellView[] = this.cells.cells.map((c) => ({
+      name: c.name,
+      description: c.spec.description,
+      desired: c.desired,
+      concurrency: c.spec.concurrency,
+      queue: c.spec.queue,
+      startupMs: c.spec.startupMs,
+      operations: c.spec.operations.map((o) => ({
+        name: o.name,
+        p50Ms: o.p50Ms,
+        p99Ms: o.p99Ms,
+        errorRate: o.errorRate,
+        calls: o.calls,
+      })),
+      scaling: {
+        policy: c.spec.scaling.policy,
+        min: c.spec.scaling.min,
+        max: c.spec.scaling.max,
+        targetUtilization: c.spec.scaling.targetUtilization,
+      },
+      replicas: c.replicas.map((r) => ({
+        id: r.id,
+        state: r.state,
+        startedAt: r.startedAt,
+        ...(r.readyAt ? { readyAt: r.readyAt } : {}),
+      })),
+      ...(stats.get(c.name) ? { stats: stats.get(c.name)! } : {}),
+    }));
+    const pathways: PathwayView[] = this.gateway.pathways.map((p) => ({
+      route: p.route,
+      method: p.method,
+      path: p.path,
+      cell: p.cell,
+      op: p.op,
+      auth: p.auth,
+      scopes: p.scopes,
+      timeoutMs: p.timeoutMs,
+    }));
+    const spec = this.organism.spec;
+    return {
+      name: spec.name,
+      ...(spec.description ? { description: spec.description } : {}),
+      source: this.organism.source,
+      runId: this.runId,
+      startedAt: this.startedAt,
+      gateway: this.gateway.url,
+      pathways,
+      cells,
+    };
+  }
+
+  health(): Health {
+    const connected = !this.bus.nc.isClosed() && this.supervisor?.running !== false;
+    return {
+      status: connected ? 'ok' : 'degraded',
+      version: '0.1.0',
+      uptimeMs: Math.round(this.clock.now() - this.startedAt),
+      bus: { connected, url: this.bus.servers.join(','), restarts: this.supervisor?.restarts ?? 0 },
+      events: { pending: this.events.pending, persisted: this.persister.persisted },
+    };
+  }
+
+  /** Stops everything in reverse order; idempotent. Events emitted before stop are persisted. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.events.emit('engine.stopping', {});
+    for (const fn of this.#stopHooks.reverse())
+      await Promise.resolve(fn()).catch((err) => this.logger.error('stop hook failed', { err }));
+    this.collector.stop();
+    await this.gateway?.close().catch(() => {});
+    await this.cells.stop().catch(() => {});
+    await this.events.flush(2000);
+    await this.#drainPersister();
+    await this.persister.stop();
+    this.runs.finish(this.runId, 'finished', this.clock.now());
+    await this.bus.close().catch(() => {});
+    await this.supervisor?.stop();
+    this.db.close();
+  }
+
+  async #drainPersister(): Promise<void> {
+    try {
+      const info = await this.bus.jsm.streams.info('PETRI_EVENTS');
+      await this.persister.waitFor(info.state.last_seq, 2000);
+    } catch {
+      // the bus is down: whatever JetStream acknowledged stays in the stream for the next start
+    }
+  }
+
+  #watchBus(): void {
+    this.supervisor?.on('down', (info: Record<string, unknown>) => this.events.emit('bus.down', info));
+    this.supervisor?.on('up', (info: Record<string, unknown>) => this.events.emit('bus.up', info));
+  }
+
+  /** Keeps the cells and replicas tables in step with the event log. */
+  #project(events: PetriEvent[]): void {
+    for (const e of events) {
+      if (e.runId === undefined || !e.cell) continue;
+      const replica = typeof e.data.replica === 'string' ? e.data.replica : undefined;
+      switch (e.type) {
+        case 'cell.spawned':
+          this.runs.cellSpawned(e.runId, e.cell, this.cells.has(e.cell) ? this.cells.get(e.cell).spec : {}, e.time);
+          break;
+        case 'cell.removed':
+          this.runs.cellRemoved(e.runId, e.cell, e.time);
+          break;
+        case 'replica.started':
+          if (replica) this.runs.replicaStarted(e.runId, replica, e.cell, e.time);
+          break;
+        case 'replica.ready':
+          if (replica) this.runs.replicaReady(e.runId, replica, e.time);
+          break;
+        case 'replica.stopped':
+        case 'replica.crashed':
+          if (replica) this.runs.replicaEnded(e.runId, replica, e.type.slice(8), e.time);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+}

@@ -1,0 +1,4 @@
+/** Metrics: HDR-style histograms, the per-second collector, window aggregation, Prometheus. */
+export { Histogram, bucketOf, bucketValue, type HistogramData } from './histogram.ts';
+export { MetricsCollector, type CollectorOptions, type FrameSources, type RowSource } from './collector.ts';
+export { prometheusText } from './prometheus.ts';

@@ -1,0 +1,6 @@
+/** SQLite storage: migrations, repositories and the JetStream → SQLite event persister. */
+export { openDb, migrate, listMigrations, type Db, type Migration } from './db.ts';
+export { EventsRepo, type EventQuery } from './events-repo.ts';
+export { MetricsRepo, type RollupRow, type RollupQuery } from './metrics-repo.ts';
+export { RunsRepo } from './runs-repo.ts';
+export { EventPersister, type PersisterOptions } from './persister.ts';

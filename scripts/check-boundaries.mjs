@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Import boundaries between runtimes and domains (CONVENTIONS.md 1–2), checked mechanically:
+// - engine/ never imports electron, renderer/ or electron/;
+// - renderer/ imports only its own files, npm UI packages, and engine/api's shared modules
+//   (schema, events, client) — never node: built-ins or other engine code;
+// - electron/ never imports renderer/ or engine internals (it starts the engine as a process);
+// - inside engine/, a domain imports another domain only through its index.ts; the shared
+//   contract modules api/{schema,events,client}.ts and the top-level files are open to all.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Node-free contract modules: the API types and client, and the manifest schema they embed.
+const SHARED_API = [
+  'engine/api/schema.ts',
+  'engine/api/events.ts',
+  'engine/api/client.ts',
+  'engine/organism/schema.ts',
+  'engine/util/units.ts',
+];
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+
+function files(dir, out = []) {
+  let entries;
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (e === 'node_modules' || e === 'dist') continue;
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) files(p, out);
+    else if (/\.(ts|svelte|mjs|js)$/.test(e)) out.push(p);
+  }
+  return out;
+}
+
+function importsOf(file) {
+  const text = readFileSync(file, 'utf8');
+  const found = [];
+  for (const m of text.matchAll(IMPORT)) found.push(m[1] ?? m[2] ?? m[3]);
+  return found.filter(Boolean);
+}
+
+const rel = (p) => relative(ROOT, p).split(sep).join('/');
+const problems = [];
+const bad = (file, spec, why) => problems.push(`${rel(file)}: imports '${spec}': ${why}`);
+
+for (const file of files(join(ROOT, 'engine'))) {
+  const from = rel(file);
+  const domain = from.split('/').length > 2 ? from.split('/')[1] : undefined;
+  for (const spec of importsOf(file)) {
+    if (spec === 'electron' || spec.startsWith('electron/')) bad(file, spec, 'the engine never imports Electron');
+    if (!spec.startsWith('.')) continue;
+    const target = rel(resolve(dirname(file), spec));
+    if (!target.startsWith('engine/')) {
+      if (!from.endsWith('.test.ts')) bad(file, spec, 'the engine imports nothing outside engine/');
+      continue;
+    }
+    const parts = target.split('/');
+    if (parts.length <= 2) continue; // top-level engine files (clock, errors, log, engine)
+    const targetDomain = parts[1];
+    if (targetDomain === domain || targetDomain === 'util') continue;
+    if (SHARED_API.includes(target)) continue;
+    if (parts.length === 3 && parts[2] === 'index.ts') continue;
+    bad(file, spec, `cross-domain imports go through engine/${targetDomain}/index.ts`);
+  }
+}
+
+for (const file of files(join(ROOT, 'renderer'))) {
+  for (const spec of importsOf(file)) {
+    if (spec.startsWith('node:') || spec === 'electron')
+      bad(file, spec, 'the renderer runs in a browser: no Node or Electron modules');
+    if (!spec.startsWith('.')) continue;
+    const target = rel(resolve(dirname(file), spec));
+    if (target.startsWith('renderer/')) continue;
+    if (!SHARED_API.includes(target)) bad(file, spec, `the renderer may import only ${SHARED_API.join(', ')}`);
+    else if (!rel(file).startsWith('renderer/lib/api/') && !/^import\s+type\b/m.test(readFileSync(file, 'utf8')))
+      bad(file, spec, 'only renderer/lib/api/ talks to the engine; elsewhere import types only');
+  }
+}
+
+for (const file of files(join(ROOT, 'electron'))) {
+  for (const spec of importsOf(file)) {
+    if (!spec.startsWith('.')) continue;
+    const target = rel(resolve(dirname(file), spec));
+    if (target.startsWith('renderer/')) bad(file, spec, 'Electron does not import renderer code; it loads the UI by URL');
+    if (target.startsWith('engine/') && !SHARED_API.includes(target))
+      bad(file, spec, 'Electron starts the engine as a child process; it imports no engine code');
+  }
+}
+
+if (problems.length) {
+  console.error(`Import boundary violations (${problems.length}):\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('import boundaries ok');
