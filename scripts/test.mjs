@@ -55,7 +55,9 @@ if (want('boundaries')) step('import boundaries', process.execPath, [join(ROOT, 
 if (want('e2e') && existsSync(join(ROOT, 'playwright.config.ts')))
   step('e2e (Playwright, Chromium)', bin('playwright'), ['test']);
 
-const unit = [...find(join(ROOT, 'engine'), /\.test\.ts$/), ...find(join(ROOT, 'test', 'unit'), /\.test\.ts$/)];
+const unit = ['engine', 'electron', 'renderer', 'models', join('test', 'unit')].flatMap((d) =>
+  find(join(ROOT, d), /\.test\.ts$/),
+);
 const integration = find(join(ROOT, 'test', 'integration'), /\.test\.ts$/);
 const files = [...(want('unit') ? unit : []), ...(want('integration') ? integration : [])];
 if (files.length) {

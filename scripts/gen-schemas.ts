@@ -1,0 +1,11 @@
+// Writes the JSON Schemas that ship for editors (schemas/*.schema.json) from the TypeBox
+// definitions the engine validates with. A unit test fails when they drift apart.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SHIPPED_SCHEMAS, schemaText } from '../engine/util/shipped-schemas.ts';
+
+for (const [name, schema] of Object.entries(SHIPPED_SCHEMAS)) {
+  const file = join(import.meta.dirname, '..', 'schemas', `${name}.schema.json`);
+  writeFileSync(file, schemaText(schema));
+  console.log(`wrote ${file}`);
+}
