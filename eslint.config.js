@@ -7,7 +7,15 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'renderer/dist/', 'electron/dist/', 'test-results/', 'playwright-report/', 'bench/results/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'renderer/dist/',
+      'electron/dist/',
+      'test-results/',
+      'playwright-report/',
+      'bench/results/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

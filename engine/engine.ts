@@ -251,18 +251,26 @@ export class Engine {
   }
 
   async #stop(): Promise<void> {
+    const step = async (name: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
+      const t0 = performance.now();
+      try {
+        await fn();
+      } catch (err) {
+        this.logger.error(`stop: ${name} failed`, { err });
+      }
+      this.logger.debug(`stop: ${name}`, { ms: Math.round(performance.now() - t0) });
+    };
     this.events.emit('engine.stopping', {});
-    for (const fn of this.#stopHooks.reverse())
-      await Promise.resolve(fn()).catch((err) => this.logger.error('stop hook failed', { err }));
-    this.collector.stop();
-    await this.gateway?.close().catch(() => {});
-    await this.cells.stop().catch(() => {});
-    await this.events.flush(2000);
-    await this.#drainPersister();
-    await this.persister.stop();
-    this.runs.finish(this.runId, 'finished', this.clock.now());
-    await this.bus.close().catch(() => {});
-    await this.supervisor?.stop();
+    for (const fn of this.#stopHooks.reverse()) await step('hook', fn);
+    await step('collector', () => this.collector.stop());
+    await step('gateway', () => this.gateway?.close());
+    await step('cells', () => this.cells.stop());
+    await step('publisher', () => this.events.flush(2000));
+    await step('persister drain', () => this.#drainPersister());
+    await step('persister', () => this.persister.stop());
+    await step('runs', () => this.runs.finish(this.runId, 'finished', this.clock.now()));
+    await step('bus', () => this.bus.close());
+    await step('nats-server', () => this.supervisor?.stop());
     this.db.close();
   }
 

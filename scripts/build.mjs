@@ -12,6 +12,20 @@ const step = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
+// The engine as one ESM file: loading it skips tsx's per-module transform (cold start).
+step(bin('esbuild'), [
+  'engine/api/cli.ts',
+  '--bundle',
+  '--platform=node',
+  '--format=esm',
+  '--target=node20',
+  '--outfile=dist/petri.mjs',
+  '--external:better-sqlite3',
+  '--external:onnxruntime-node',
+  '--external:tsx',
+  "--banner:js=import { createRequire as __petriRequire } from 'node:module'; const require = __petriRequire(import.meta.url);",
+  '--log-level=warning',
+]);
 if (existsSync(join(ROOT, 'renderer', 'vite.config.ts')))
   step(bin('vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
 if (existsSync(join(ROOT, 'electron', 'main.ts'))) {

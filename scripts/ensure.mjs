@@ -93,22 +93,26 @@ function newestMtime(dir, skip) {
 }
 
 function ensureBuilt() {
-  const index = join(ROOT, 'renderer', 'dist', 'index.html');
-  const electronMain = join(ROOT, 'electron', 'dist', 'main.cjs');
-  const sources = Math.max(
-    newestMtime(join(ROOT, 'renderer'), ['dist', 'node_modules']),
-    newestMtime(join(ROOT, 'engine', 'api'), []),
-    existsSync(join(ROOT, 'electron')) ? newestMtime(join(ROOT, 'electron'), ['dist']) : 0,
+  const mtime = (f) => (existsSync(f) ? statSync(f).mtimeMs : 0);
+  const has = (d) => existsSync(join(ROOT, d));
+  // The engine bundle must be newer than every engine source; the UI than renderer/, engine/api/
+  // (its types) and electron/.
+  const engineFresh = mtime(join(ROOT, 'dist', 'petri.mjs')) >= newestMtime(join(ROOT, 'engine'), []);
+  const uiSources = Math.max(
+    has('renderer') ? newestMtime(join(ROOT, 'renderer'), ['dist', 'node_modules']) : 0,
+    has('electron') ? newestMtime(join(ROOT, 'electron'), ['dist']) : 0,
+    has('renderer') ? newestMtime(join(ROOT, 'engine', 'api'), []) : 0,
   );
-  const built = Math.min(
-    existsSync(index) ? statSync(index).mtimeMs : 0,
-    existsSync(join(ROOT, 'electron')) ? (existsSync(electronMain) ? statSync(electronMain).mtimeMs : 0) : Infinity,
+  const uiBuilt = Math.min(
+    has('renderer') ? mtime(join(ROOT, 'renderer', 'dist', 'index.html')) : Infinity,
+    has('electron') ? mtime(join(ROOT, 'electron', 'dist', 'main.cjs')) : Infinity,
   );
-  if (built >= sources) return;
-  log('building the UI');
+  const uiFresh = uiBuilt >= uiSources;
+  if (engineFresh && uiFresh) return;
+  log(`building ${[engineFresh ? '' : 'the engine bundle', uiFresh ? '' : 'the UI'].filter(Boolean).join(' and ')}`);
   const r = run(process.execPath, [join(ROOT, 'scripts', 'build.mjs')]);
   if (!r.ok) {
-    log(`the UI build failed (${r.why})`);
+    log(`the build failed (${r.why})`);
     process.exit(1);
   }
 }
@@ -131,4 +135,4 @@ if (mode === 'test') {
     env: 'PETRI_CHROMIUM',
   });
 }
-if (existsSync(join(ROOT, 'renderer'))) ensureBuilt();
+ensureBuilt();

@@ -5,8 +5,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { ROOT } from '../util/paths.ts';
 import { Engine } from '../engine.ts';
 import { errorMessage, formatIssue, isNamedError, type ValidationError, type Issue } from '../errors.ts';
 import { loadOrganismFile } from '../organism/index.ts';
@@ -14,8 +14,7 @@ import { ControlServer } from './server.ts';
 import { validateFiles } from './validate-cmd.ts';
 import { startDesktop } from './start-cmd.ts';
 
-/** Repository root (where fixtures/ and renderer/dist live). */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { ROOT };
 /** The organism `petri serve` grows when none is given. */
 export const DEMO_ORGANISM = join(ROOT, 'fixtures', 'organisms', 'demo.yaml');
 /** Default ports: fixed so workshop URLs stay the same; a busy port falls back to a free one. */
@@ -171,6 +170,11 @@ async function serveCommand(args: string[]): Promise<number> {
   const flags = serveFlags(args);
   const { engine } = await serve(flags, (line) => process.stdout.write(`${line}\n`));
   await stopOnSignals(() => engine.stop());
+  // Everything is closed; if a handle still keeps the loop alive, say so rather than hang.
+  setTimeout(() => {
+    process.stderr.write('petri: a handle outlived the engine; exiting anyway\n');
+    process.exit(0);
+  }, 2000).unref();
   return 0;
 }
 

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './cli.ts';
+import { ROOT } from '../util/paths.ts';
 
 /** Path of the installed Electron binary, or why there is none. */
 export function electronBinary(root = ROOT): { path: string } | { missing: string } {

@@ -6,7 +6,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { DependencyError } from '../errors.ts';
+import { DependencyError, drop } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { EVENTS_STREAM, EVENTS_SUBJECTS, SIGNALS_BUCKET } from './subjects.ts';
 
@@ -51,6 +51,8 @@ export class Bus {
   readonly signalsKv: KV;
   readonly servers: string[];
   readonly #logger: Logger;
+  /** Connections handed out by {@link connect}: closed with the bus so none outlives it. */
+  readonly #children = new Set<NatsConnection>();
 
   private constructor(nc: NatsConnection, jsm: JetStreamManager, kv: KV, servers: string[], logger: Logger) {
     this.nc = nc;
@@ -78,10 +80,15 @@ export class Bus {
 
   /** A new connection for a component (a cell, the gateway), with the same reconnect policy. */
   async connect(name: string): Promise<NatsConnection> {
-    return connect(connectionOptions(this.servers, name));
+    const nc = await connect(connectionOptions(this.servers, name));
+    this.#children.add(nc);
+    void nc.closed().then(() => this.#children.delete(nc));
+    return nc;
   }
 
+  /** Closes every connection handed out, then the engine's own. */
   async close(): Promise<void> {
+    await Promise.all([...this.#children].map((nc) => nc.drain().catch(() => nc.close())));
     await this.nc.drain().catch(() => this.nc.close());
   }
 
@@ -91,6 +98,6 @@ export class Bus {
         if (s.type === 'disconnect' || s.type === 'reconnect') this.#logger.info(`nats ${s.type}`, { server: s.server });
       }
     };
-    loop().catch(() => {});
+    drop(loop());
   }
 }

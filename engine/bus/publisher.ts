@@ -34,6 +34,8 @@ export class EventPublisher implements EventSink {
   #idle: Array<() => void> = [];
   #dropped = 0;
   runId: number | undefined;
+  /** Told about every batch JetStream acknowledged (tests check none of them goes missing). */
+  onAcked: ((events: PetriEvent[]) => void) | undefined;
   /** Rewrites event data before it leaves the engine (the signals domain masks secrets here). */
   redact: (event: PetriEvent) => PetriEvent = (e) => e;
 
@@ -88,7 +90,8 @@ export class EventPublisher implements EventSink {
         // Keep order: drop the acknowledged prefix, retry from the first failure.
         const firstFail = results.findIndex((r) => r.status === 'rejected');
         const acked = firstFail === -1 ? batch.length : firstFail;
-        this.#queue.splice(0, acked);
+        const done = this.#queue.splice(0, acked);
+        if (done.length) this.onAcked?.(done);
         if (firstFail !== -1) {
           const reason = (results[firstFail] as PromiseRejectedResult).reason as Error;
           this.#logger.debug('event publish failed; retrying', { error: reason?.message, pending: this.#queue.length });

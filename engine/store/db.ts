@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rootPath } from '../util/paths.ts';
 
 /** The SQLite handle type used across the store. */
 export type Db = Database.Database;
 
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATIONS_DIR = rootPath('engine', 'store', 'migrations');
 
 /** A numbered migration file, `0003-scaling-events.sql`. */
 export interface Migration {

@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, startEngine } from '../helpers/engine.ts';
+import { http } from '../helpers/http.ts';
+
+const SLOW = `apiVersion: petri/v1
+kind: Organism
+metadata: { name: slow }
+cells:
+  - name: slow
+    replicas: 1
+    concurrency: 2
+    queue: 3
+    startup: 1s
+    operations:
+      - { name: work, latency: { p50: 200ms, p99: 200ms } }
+  - name: fast
+    replicas: 1
+    operations:
+      - { name: hit, latency: { p50: 20ms, p99: 20ms } }
+      - { name: fail, latency: { p50: 1ms, p99: 1ms }, errorRate: 1, errorStatus: 500 }
+  - name: front
+    replicas: 1
+    operations:
+      - name: proxy
+        latency: { p50: 1ms, p99: 1ms }
+        calls: [ { cell: fast, op: fail, timeout: 100ms, retries: 2 } ]
+pathways:
+  - { route: GET /work, to: slow.work }
+  - { route: GET /hit, to: fast.hit }
+  - { route: GET /proxy, to: front.proxy }
+`;
+
+test('a replica takes traffic only after its startup delay', async () => {
+  await using t = await startEngine({ yaml: SLOW });
+  const early = await http(`${t.gateway}/work`);
+  assert.equal(early.status, 503, 'no ready replica yet: 503');
+  const ok = await eventually(async () => (await http(`${t.gateway}/work`)).status === 200, 3000, 100);
+  assert.ok(ok);
+});
+
+test('concurrency slots and the queue bound a replica; the rest is refused with 503', async () => {
+  await using t = await startEngine({ yaml: SLOW });
+  await eventually(async () => (await http(`${t.gateway}/work`)).status === 200, 3000, 100);
+  // 2 slots + 3 queued = 5 accepted at once; 3 more must be refused immediately.
+  const results = await Promise.all(Array.from({ length: 8 }, () => http(`${t.gateway}/work`)));
+  const statuses = results.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [200, 200, 200, 200, 200, 503, 503, 503]);
+  const refused = results.filter((r) => r.status === 503);
+  assert.ok(
+    refused.every((r) => r.ms < 100),
+    'refusals are immediate',
+  );
+  const served = results
+    .filter((r) => r.status === 200)
+    .map((r) => r.ms)
+    .sort((a, b) => a - b);
+  // Two waves and a half: the queued ones wait for a slot.
+  assert.ok(served[4]! > 550, `the last queued request waited for two earlier waves (${served[4]!.toFixed(0)} ms)`);
+});
+
+test('latencyFactor and errorRate signals change a cell live', async () => {
+  await using t = await startEngine({ yaml: SLOW });
+  const median = async (): Promise<number> => {
+    const ms: number[] = [];
+    for (let i = 0; i < 15; i++) ms.push((await http(`${t.gateway}/hit`)).ms);
+    return ms.sort((a, b) => a - b)[7]!;
+  };
+  const base = await median();
+  assert.ok(base >= 19 && base < 40, `base ${base}`);
+  await t.engine.signals.set('fast.latencyFactor', 3, 'api');
+  const slowed = await eventually(async () => ((await median()) > 55 ? true : undefined), 2000);
+  assert.ok(slowed, 'latency tripled');
+  await t.engine.signals.set('fast.latencyFactor', 1, 'api');
+  await t.engine.signals.set('fast.errorRate', 1, 'api');
+  const failing = await eventually(async () => (await http(`${t.gateway}/hit`)).status === 500, 2000);
+  assert.ok(failing, 'errorRate 1 makes every request fail');
+  await t.engine.signals.set('fast.errorRate', null, 'api');
+  assert.ok(await eventually(async () => (await http(`${t.gateway}/hit`)).status === 200, 2000));
+  await assert.rejects(t.engine.signals.set('fast.errorRate', 2, 'api'), /must be ≤ 1/);
+});
+
+test('a failing downstream is retried, then reported as 502 to the caller', async () => {
+  await using t = await startEngine({ yaml: SLOW });
+  const r = await http(`${t.gateway}/proxy`);
+  assert.equal(r.status, 502);
+  assert.match(r.body, /fast\.fail/);
+  const frame = t.engine.collector.tick();
+  const edge = frame.edges.find((e) => e.from === 'front' && e.to === 'fast');
+  assert.equal(edge?.count, 3, 'one attempt and two retries');
+  assert.equal(edge?.errors, 3);
+});
