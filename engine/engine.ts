@@ -16,6 +16,8 @@ import { MetricsCollector } from './metrics/index.ts';
 import { checkNewCell, type CellSpec, type LoadedOrganism } from './organism/index.ts';
 import { allSignals, builtinSignals, SignalStore } from './signals/index.ts';
 import { EventPersister, EventsRepo, MetricsRepo, openDb, RunsRepo, type Db } from './store/index.ts';
+import { AttackRunner, FaultRunner } from './faults/index.ts';
+import { TrafficControl, TrafficGenerator } from './traffic/index.ts';
 
 /** Options of {@link Engine.start}. */
 export interface EngineOptions {
@@ -49,6 +51,11 @@ export class Engine {
   readonly cells: CellHost;
   readonly gateway: Gateway;
   readonly collector: MetricsCollector;
+  readonly faults: FaultRunner;
+  /** Set once the gateway listens (traffic needs its address). */
+  readonly generator!: TrafficGenerator;
+  readonly traffic!: TrafficControl;
+  readonly attacks!: AttackRunner;
   readonly organism: LoadedOrganism;
   readonly startedAt: number;
   runId: number;
@@ -92,8 +99,15 @@ export class Engine {
       sources: {
         routes: (ms) => this.gateway.collect(ms),
         cells: (now, ms) => this.cells.collect(now, ms),
+        streams: () => this.generator?.take() ?? [],
       },
     });
+    this.faults = new FaultRunner(
+      { cells: this.cells, clock: this.clock, rng: this.rng.fork('faults'), supervisor: this.supervisor },
+      this.events,
+      this.db,
+      () => this.runId,
+    );
   }
 
   /** Starts every part and grows the organism. Rejects (and cleans up) if any part fails. */
@@ -133,6 +147,13 @@ export class Engine {
   }
 
   async #grow(): Promise<void> {
+    // The load generator's worker thread loads while the organism grows.
+    const generator = new TrafficGenerator({
+      speed: this.clock.speed,
+      seed: this.rng.seed,
+      now: () => this.clock.now(),
+      logger: this.logger,
+    });
     this.#watchBus();
     this.persister.onBatch((events) => this.#project(events));
     await this.persister.start();
@@ -147,9 +168,20 @@ export class Engine {
     });
     (this as { gateway: Gateway }).gateway = gateway;
     await gateway.listen();
+    this.faults.clearLeftovers();
+    generator.target(gateway.url);
+    this.#wireTraffic(generator, gateway);
+    await generator.ready;
     this.collector.start();
     this.events.emit('engine.started', { organism: spec.name, cells: spec.cells.length, gateway: gateway.url });
     this.logger.info('engine started', { organism: spec.name, gateway: gateway.url, runId: this.runId });
+  }
+
+  #wireTraffic(generator: TrafficGenerator, gateway: Gateway): void {
+    const pathways = (): typeof gateway.pathways => gateway.pathways;
+    const traffic = new TrafficControl(generator, this.events, pathways);
+    const attacks = new AttackRunner(generator, traffic, this.events, () => this.organism.spec, pathways);
+    Object.assign(this, { generator, traffic, attacks });
   }
 
   /** Registers cleanup for parts added by other domains (traffic, faults…); run first on stop. */
@@ -262,6 +294,8 @@ export class Engine {
     };
     this.events.emit('engine.stopping', {});
     for (const fn of this.#stopHooks.reverse()) await step('hook', fn);
+    await step('traffic', () => this.generator?.close());
+    await step('faults', () => this.faults.clearAll('engine-stopped'));
     await step('collector', () => this.collector.stop());
     await step('gateway', () => this.gateway?.close());
     await step('cells', () => this.cells.stop());

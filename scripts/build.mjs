@@ -12,14 +12,17 @@ const step = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
-// The engine as one ESM file: loading it skips tsx's per-module transform (cold start).
+// The engine as one ESM file: loading it skips tsx's per-module transform (cold start). The load
+// generator's worker thread is a second entry.
 step(bin('esbuild'), [
-  'engine/api/cli.ts',
+  'petri=engine/api/cli.ts',
+  'traffic-worker=engine/traffic/worker.ts',
   '--bundle',
   '--platform=node',
   '--format=esm',
   '--target=node20',
-  '--outfile=dist/petri.mjs',
+  '--outdir=dist',
+  '--out-extension:.js=.mjs',
   '--external:better-sqlite3',
   '--external:onnxruntime-node',
   '--external:tsx',

@@ -2,23 +2,21 @@
 // Import boundaries between runtimes and domains (CONVENTIONS.md 1–2), checked mechanically:
 // - engine/ never imports electron, renderer/ or electron/;
 // - renderer/ imports only its own files, npm UI packages, and engine/api's shared modules
-//   (schema, events, client) — never node: built-ins or other engine code;
+//   (schema, events, client) and domain contracts (engine/<domain>/schema.ts) — never node:
+//   built-ins or other engine code;
 // - electron/ never imports renderer/ or engine internals (it starts the engine as a process);
 // - inside engine/, a domain imports another domain only through its index.ts; the shared
-//   contract modules api/{schema,events,client}.ts and the top-level files are open to all.
+//   contract modules (api/{schema,events,client}.ts, <domain>/schema.ts) and the top-level files
+//   are open to all.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-// Node-free contract modules: the API types and client, and the manifest schema they embed.
-const SHARED_API = [
-  'engine/api/schema.ts',
-  'engine/api/events.ts',
-  'engine/api/client.ts',
-  'engine/organism/schema.ts',
-  'engine/util/units.ts',
-];
+// Node-free contract modules: the API types and client, and each domain's schema.ts (the specs the
+// API embeds: manifest, faults, traffic…). Anyone may import them; the renderer type-checks them.
+const CONTRACTS = ['engine/api/schema.ts', 'engine/api/events.ts', 'engine/api/client.ts', 'engine/util/units.ts'];
+const isContract = (target) => CONTRACTS.includes(target) || /^engine\/[a-z-]+\/schema\.ts$/.test(target);
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
 
@@ -64,7 +62,7 @@ for (const file of files(join(ROOT, 'engine'))) {
     if (parts.length <= 2) continue; // top-level engine files (clock, errors, log, engine)
     const targetDomain = parts[1];
     if (targetDomain === domain || targetDomain === 'util') continue;
-    if (SHARED_API.includes(target)) continue;
+    if (isContract(target)) continue;
     if (parts.length === 3 && parts[2] === 'index.ts') continue;
     bad(file, spec, `cross-domain imports go through engine/${targetDomain}/index.ts`);
   }
@@ -77,7 +75,12 @@ for (const file of files(join(ROOT, 'renderer'))) {
     if (!spec.startsWith('.')) continue;
     const target = rel(resolve(dirname(file), spec));
     if (target.startsWith('renderer/')) continue;
-    if (!SHARED_API.includes(target)) bad(file, spec, `the renderer may import only ${SHARED_API.join(', ')}`);
+    if (!isContract(target))
+      bad(
+        file,
+        spec,
+        `the renderer may import only the engine's contract modules (${CONTRACTS.join(', ')}, engine/<domain>/schema.ts)`,
+      );
     else if (!rel(file).startsWith('renderer/lib/api/') && !/^import\s+type\b/m.test(readFileSync(file, 'utf8')))
       bad(file, spec, 'only renderer/lib/api/ talks to the engine; elsewhere import types only');
   }
@@ -88,7 +91,7 @@ for (const file of files(join(ROOT, 'electron'))) {
     if (!spec.startsWith('.')) continue;
     const target = rel(resolve(dirname(file), spec));
     if (target.startsWith('renderer/')) bad(file, spec, 'Electron does not import renderer code; it loads the UI by URL');
-    if (target.startsWith('engine/') && !SHARED_API.includes(target))
+    if (target.startsWith('engine/') && !isContract(target))
       bad(file, spec, 'Electron starts the engine as a child process; it imports no engine code');
   }
 }

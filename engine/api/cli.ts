@@ -13,6 +13,8 @@ import { loadOrganismFile } from '../organism/index.ts';
 import { ControlServer } from './server.ts';
 import { validateFiles } from './validate-cmd.ts';
 import { startDesktop } from './start-cmd.ts';
+import { publishServeInfo } from './remote.ts';
+import { actionCommand } from './action-cmd.ts';
 
 export { ROOT };
 /** The organism `petri serve` grows when none is given. */
@@ -27,6 +29,9 @@ Usage:
   petri serve [--organism FILE] [--port N] [--gateway-port N] [--data DIR] [--nats-url URL] [--speed X] [--seed N]
   petri start [same flags as serve]   open the desktop app (falls back to serve + browser URL)
   petri validate FILE...              check organism and scenario files (exit 2 on errors)
+  petri traffic start|set|stop|ls     load streams on a running engine (petri traffic help)
+  petri fault inject|clear|ls         faults on a running engine (petri fault help)
+  petri attack start|stop|ls          attacks on a running engine (petri attack help)
   petri help
 
 Environment: PETRI_DATA (data dir, default ~/.petri), PETRI_NATS_SERVER (nats-server binary),
@@ -137,6 +142,14 @@ export async function serve(
     await server.listen();
   }
   engine.onStop(() => server.close());
+  const unpublish = publishServeInfo(flags.dataDir, {
+    ui: server.url,
+    api: `${server.url}/api`,
+    token: server.token,
+    gateway: engine.gateway.url,
+    pid: process.pid,
+  });
+  engine.onStop(unpublish);
   onReady?.(readyLine(server.url, server.token, engine.gateway.url));
   return { engine, server };
 }
@@ -193,6 +206,10 @@ export async function main(argv: string[]): Promise<number> {
         return await startDesktop(rest, serveCommand);
       case 'validate':
         return await validateFiles(rest, process.stdout, process.stderr);
+      case 'traffic':
+      case 'fault':
+      case 'attack':
+        return await actionCommand(command, rest);
       case undefined:
       case 'help':
       case '--help':

@@ -6,6 +6,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Cell as CellManifest } from '../organism/schema.ts';
 import { PetriEvent } from './events.ts';
+import { AttackSpec, FaultSpec } from '../faults/schema.ts';
+import { TrafficSpec } from '../traffic/schema.ts';
 
 /** RFC 9457 problem details, the body of every API error. */
 export const Problem = Type.Object({
@@ -88,6 +90,25 @@ export const EdgeStats = Type.Object({
 });
 export type EdgeStats = Static<typeof EdgeStats>;
 
+/** One second of a traffic or attack stream, as its clients saw it. */
+export const StreamStats = Type.Object({
+  name: Type.String(),
+  sent: Type.Integer(),
+  count: Type.Integer(),
+  rps: Type.Number(),
+  ok: Type.Integer(),
+  c4xx: Type.Integer(),
+  c5xx: Type.Integer(),
+  blocked: Type.Integer(),
+  timeouts: Type.Integer(),
+  errors: Type.Integer(),
+  inflight: Type.Integer(),
+  errorRate: Type.Number(),
+  lagMs: Type.Number(),
+  ...LatencyFields,
+});
+export type StreamStats = Static<typeof StreamStats>;
+
 /** One second of metrics, pushed on `/api/stream` and kept for `/api/metrics`. */
 export const MetricsFrame = Type.Object({
   t: Type.Number(),
@@ -95,6 +116,7 @@ export const MetricsFrame = Type.Object({
   cells: Type.Array(CellStats),
   replicas: Type.Array(ReplicaStats),
   edges: Type.Array(EdgeStats),
+  streams: Type.Array(StreamStats),
 });
 export type MetricsFrame = Static<typeof MetricsFrame>;
 
@@ -204,4 +226,32 @@ export type StreamMessage =
   | { kind: 'metrics'; frame: MetricsFrame }
   | { kind: 'organism'; organism: OrganismView };
 
-export { PetriEvent };
+/** A running traffic or attack stream. */
+export const StreamView = Type.Object({
+  name: Type.String(),
+  kind: Type.String(),
+  route: Type.String(),
+  rate: Type.Number(),
+  clients: Type.Integer(),
+  startedAt: Type.Number(),
+  durationMs: Type.Optional(Type.Number()),
+  addresses: Type.Object({ first: Type.String(), last: Type.String() }),
+  attack: Type.Optional(Type.String()),
+});
+export type StreamView = Static<typeof StreamView>;
+
+/** An active fault. */
+export const FaultView = Type.Object({
+  id: Type.String(),
+  spec: FaultSpec,
+  startedAt: Type.Number(),
+  endsAt: Type.Union([Type.Number(), Type.Null()]),
+  details: Type.Record(Type.String(), Type.Unknown()),
+});
+export type FaultView = Static<typeof FaultView>;
+
+/** `PATCH /api/traffic/:name`. */
+export const TrafficRateBody = Type.Object({ rate: TrafficSpec.properties.rate }, { additionalProperties: false });
+export type TrafficRateBody = Static<typeof TrafficRateBody>;
+
+export { PetriEvent, FaultSpec, AttackSpec, TrafficSpec };

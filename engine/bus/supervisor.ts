@@ -37,6 +37,7 @@ export class NatsSupervisor extends EventEmitter {
   #log: WriteStream | undefined;
   #paused = false;
   #down = false;
+  #held = false;
 
   constructor(options: SupervisorOptions) {
     super();
@@ -99,6 +100,23 @@ export class NatsSupervisor extends EventEmitter {
     if (this.#child && !this.#paused) {
       this.#child.kill('SIGSTOP');
       this.#paused = true;
+    }
+  }
+
+  /** Stops the server and keeps it down (no restarts) until {@link release}: the bus-outage fault. */
+  holdDown(): void {
+    this.#held = true;
+    clearTimeout(this.#restartTimer);
+    this.#child?.kill('SIGKILL');
+  }
+
+  /** Ends a {@link holdDown}: the server starts again at once. */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (!this.running && !this.#stopping) {
+      this.#backoffMs = 100;
+      drop(this.#restart());
     }
   }
 
@@ -170,15 +188,16 @@ export class NatsSupervisor extends EventEmitter {
     this.#opts.logger.warn('nats-server exited; restarting', { code, signal, backoffMs: this.#backoffMs });
     if (!this.#down) {
       this.#down = true;
-      this.emit('down', { code, signal });
+      this.emit('down', { code, signal, held: this.#held });
     }
+    if (this.#held) return;
     const delay = this.#backoffMs;
     this.#backoffMs = Math.min(this.#backoffMs * 2, 5000);
     this.#restartTimer = setTimeout(() => drop(this.#restart()), delay);
   }
 
   async #restart(): Promise<void> {
-    if (this.#stopping) return;
+    if (this.#stopping || this.#held) return;
     try {
       await this.#spawn(this.#port);
       this.#restarts++;

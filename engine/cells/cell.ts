@@ -59,6 +59,7 @@ export class Cell implements ReplicaHost {
   #ops = new Map<string, { spec: OperationSpec; fit: Lognormal }>();
   #downstream = new Map<string, Downstream>();
   #serial = 0;
+  #crashed = 0;
   #startTimers = new Map<Replica, { cancel(): void }>();
   #watchStop: (() => void) | undefined;
   latencyFactor = 1;
@@ -123,16 +124,39 @@ export class Cell implements ReplicaHost {
     for (const r of surplus) drop(this.#stopReplica(r, reason));
   }
 
-  /** Kills one replica (the crash fault); it is replaced only if `restartAfterMs` is given. */
-  crashReplica(id?: string, restartAfterMs?: number): Replica | undefined {
+  /**
+   * Kills one replica (the crash and leak faults). Nothing replaces it until {@link restore} — the
+   * fault decides when (its `for`), or never.
+   */
+  crashReplica(id: string | undefined, reason: 'crash' | 'oom'): Replica | undefined {
     const target = this.#replicas.find((r) => (id ? r.id === id : r.state === 'ready'));
     if (!target) return undefined;
     this.#startTimers.get(target)?.cancel();
     target.crash();
-    this.#env.events.emit('replica.crashed', { replica: target.id, reason: 'crash' }, { cell: this.name });
+    this.#env.events.emit(
+      'replica.crashed',
+      { replica: target.id, reason, memoryMb: Math.round(target.memoryMb) },
+      { cell: this.name },
+    );
     this.#forget(target);
-    if (restartAfterMs !== undefined) this.#env.clock.setTimeout(() => this.scale(this.desired, 'restart'), restartAfterMs);
+    this.#crashed++;
     return target;
+  }
+
+  /** Replicas killed by faults and not yet replaced. */
+  get crashedCount(): number {
+    return this.#crashed;
+  }
+
+  /** Replaces crashed replicas so the cell is back at its desired count. */
+  restore(reason = 'restart'): void {
+    this.#crashed = 0;
+    this.scale(this.desired, reason);
+  }
+
+  /** Live replicas (starting or ready). */
+  get live(): Replica[] {
+    return this.#replicas.filter((r) => r.state === 'starting' || r.state === 'ready');
   }
 
   /** Stops every replica and closes the connection. */
@@ -189,7 +213,7 @@ export class Cell implements ReplicaHost {
     if (!op) return { ...base, status: 404, error: `no operation '${opName}' on cell '${this.name}'` };
     const effect = this.#effects(replica, opName, req);
     if (effect.hang) {
-      await replica.hang();
+      await Promise.race([replica.hang(), effect.hang]);
       return undefined;
     }
     const generation = replica.generation;
@@ -219,10 +243,8 @@ export class Cell implements ReplicaHost {
       if (!e) continue;
       out.addMs = (out.addMs ?? 0) + (e.addMs ?? 0);
       out.failStatus ??= e.failStatus;
-      out.hang ||= e.hang;
-      out.throttled ||= e.throttled;
+      out.hang ??= e.hang;
     }
-    if (out.throttled) out.failStatus ??= 429;
     return out;
   }
 

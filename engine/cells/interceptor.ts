@@ -19,10 +19,8 @@ export interface RequestEffect {
   addMs?: number;
   /** Answer with this status instead of doing the work. */
   failStatus?: number;
-  /** Never answer (until the replica dies). */
-  hang?: boolean;
-  /** Seconds of throughput budget: when false the request is refused with 429/503. */
-  throttled?: boolean;
+  /** Do not answer until this settles (the fault ends) or the replica dies; then drop the request. */
+  hang?: Promise<void>;
 }
 
 /** Hooks a fault can implement. */

@@ -70,6 +70,17 @@ export class Gateway {
       this.#handle(req, res),
     );
     this.#server.maxHeadersCount = 200;
+    this.#server.on('connection', (socket) => {
+      this.#connections++;
+      socket.once('close', () => this.#connections--);
+    });
+  }
+
+  #connections = 0;
+
+  /** TCP connections open right now (slow-header attacks show up here before any request does). */
+  get openConnections(): number {
+    return this.#connections;
   }
 
   get pathways(): readonly PathwaySpec[] {

@@ -3,17 +3,19 @@
  * like traffic streams), writes the per-second rollups to SQLite in one transaction, keeps recent
  * frames in memory and hands each frame to listeners (the API stream, Prometheus, policies).
  */
-import type { MetricsFrame, RouteStats } from '../api/schema.ts';
+import type { MetricsFrame, RouteStats, StreamStats } from '../api/schema.ts';
 import type { CellsSnapshot } from '../cells/index.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { MetricsRepo, RollupRow } from '../store/index.ts';
-import type { Histogram } from './histogram.ts';
+import type { Histogram, HistogramData } from './histogram.ts';
 
 /** Where a frame's parts come from. */
 export interface FrameSources {
   routes(intervalMs: number): Array<{ stats: RouteStats; hist: Histogram }>;
   cells(now: number, intervalMs: number): CellsSnapshot;
+  /** Traffic streams since the last frame (measured by the load generator). */
+  streams?(): Array<{ stats: StreamStats; hist: HistogramData }>;
 }
 
 /** Extra rollup rows (e.g. per traffic stream) contributed each interval. */
@@ -81,10 +83,11 @@ export class MetricsCollector {
     this.#last = now;
     const routes = this.#o.sources.routes(intervalMs);
     const cells = this.#o.sources.cells(now, intervalMs);
-    const frame: MetricsFrame = { t, routes: routes.map((r) => r.stats), ...cells };
+    const streams = this.#o.sources.streams?.() ?? [];
+    const frame: MetricsFrame = { t, routes: routes.map((r) => r.stats), ...cells, streams: streams.map((s) => s.stats) };
     this.#frames.push(frame);
     if (this.#frames.length > this.#o.keep) this.#frames.shift();
-    this.#persist(frame, routes, t, intervalMs);
+    this.#persist(frame, routes, streams, t, intervalMs);
     for (const fn of this.#listeners) {
       try {
         fn(frame);
@@ -95,7 +98,13 @@ export class MetricsCollector {
     return frame;
   }
 
-  #persist(frame: MetricsFrame, routes: Array<{ stats: RouteStats; hist: Histogram }>, t: number, span: number): void {
+  #persist(
+    frame: MetricsFrame,
+    routes: Array<{ stats: RouteStats; hist: Histogram }>,
+    streams: Array<{ stats: StreamStats; hist: HistogramData }>,
+    t: number,
+    span: number,
+  ): void {
     const runId = this.#o.runId();
     const rows: RollupRow[] = routes
       .filter((r) => r.stats.count > 0 || r.stats.route !== '(unmatched)')
@@ -137,6 +146,25 @@ export class MetricsCollector {
         utilization: c.utilization,
         queue: c.queue,
         replicas: c.replicas,
+      });
+    for (const { stats: s, hist } of streams)
+      rows.push({
+        runId,
+        scope: 'stream',
+        key: s.name,
+        t,
+        span,
+        count: s.count,
+        ok: s.ok,
+        c4xx: s.c4xx,
+        c5xx: s.c5xx,
+        timeouts: s.timeouts + s.errors,
+        blocked: s.blocked,
+        p50: s.p50,
+        p95: s.p95,
+        p99: s.p99,
+        max: s.max,
+        hist,
       });
     for (const source of this.#rowSources) for (const r of source(t, span)) rows.push({ ...r, runId, t, span });
     try {
