@@ -184,6 +184,24 @@ export class Engine {
     Object.assign(this, { generator, traffic, attacks });
   }
 
+  /**
+   * Starts a new recorded run (a scenario played in this engine): events and metrics from now on
+   * belong to it. Returns its id.
+   */
+  beginRun(kind: 'session' | 'scenario', name: string, seed: number | null): number {
+    const o = this.organism;
+    const now = this.clock.now();
+    const version = this.runs.organismVersion(o.spec.name, o.hash, o.source, o.spec, now);
+    this.runId = this.runs.start(kind, name, version, seed, now);
+    this.events.runId = this.runId;
+    return this.runId;
+  }
+
+  /** Ends a run with its outcome (and report). */
+  endRun(id: number, status: string, result?: unknown): void {
+    this.runs.finish(id, status, this.clock.now(), result);
+  }
+
   /** Registers cleanup for parts added by other domains (traffic, faults…); run first on stop. */
   onStop(fn: () => Promise<void> | void): void {
     this.#stopHooks.push(fn);
@@ -302,7 +320,7 @@ export class Engine {
     await step('publisher', () => this.events.flush(2000));
     await step('persister drain', () => this.#drainPersister());
     await step('persister', () => this.persister.stop());
-    await step('runs', () => this.runs.finish(this.runId, 'finished', this.clock.now()));
+    await step('runs', () => this.runs.finishIfRunning(this.runId, 'finished', this.clock.now()));
     await step('bus', () => this.bus.close());
     await step('nats-server', () => this.supervisor?.stop());
     this.db.close();

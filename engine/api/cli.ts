@@ -2,7 +2,7 @@
  * The `petri` command line. Exit codes: 0 success, 1 a run or check failed, 2 invalid input.
  * stdout carries the ready line and command output; diagnostics go to stderr.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,9 @@ import { validateFiles } from './validate-cmd.ts';
 import { startDesktop } from './start-cmd.ts';
 import { publishServeInfo } from './remote.ts';
 import { actionCommand } from './action-cmd.ts';
+import { runCommand } from './run-cmd.ts';
+import { reportCommand, runsCommand } from './runs-cmd.ts';
+import { parseFlags, UsageError } from './usage.ts';
 
 export { ROOT };
 /** The organism `petri serve` grows when none is given. */
@@ -28,6 +31,10 @@ const HELP = `petri — grow bio-driven backend designs on real NATS, SQLite and
 Usage:
   petri serve [--organism FILE] [--port N] [--gateway-port N] [--data DIR] [--nats-url URL] [--speed X] [--seed N]
   petri start [same flags as serve]   open the desktop app (falls back to serve + browser URL)
+  petri run SCENARIO [--json FILE] [--junit FILE] [--speed X] [--data DIR]
+                                      play a scenario headless: exit 0 pass, 1 fail, 2 invalid
+  petri runs [--data DIR]             recorded runs (CLI and UI)
+  petri report RUN --html FILE        a self-contained offline HTML report of a run
   petri validate FILE...              check organism and scenario files (exit 2 on errors)
   petri traffic start|set|stop|ls     load streams on a running engine (petri traffic help)
   petri fault inject|clear|ls         faults on a running engine (petri fault help)
@@ -38,14 +45,6 @@ Environment: PETRI_DATA (data dir, default ~/.petri), PETRI_NATS_SERVER (nats-se
 PETRI_LOG=debug|info|warn (stderr log level).
 `;
 
-/** A usage mistake: printed with the help hint, exit code 2. */
-class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 const SERVE_OPTIONS = {
   organism: { type: 'string' },
   port: { type: 'string' },
@@ -55,14 +54,6 @@ const SERVE_OPTIONS = {
   speed: { type: 'string' },
   seed: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
-
-function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, positionals = false) {
-  try {
-    return parseArgs({ args, options, allowPositionals: positionals, strict: true });
-  } catch (err) {
-    throw new UsageError(errorMessage(err));
-  }
-}
 
 function intFlag(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -85,7 +76,7 @@ export interface ServeFlags {
 
 /** Parses serve flags; throws a usage error for bad values. */
 export function serveFlags(args: string[]): ServeFlags {
-  const { values } = parse(args, SERVE_OPTIONS);
+  const { values } = parseFlags(args, SERVE_OPTIONS);
   const speed = values.speed === undefined ? 1 : Number(values.speed);
   if (!(speed > 0 && speed <= 1000)) throw new UsageError(`--speed must be a number in (0, 1000], got '${values.speed}'`);
   const natsUrl = values['nats-url'];
@@ -210,6 +201,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'fault':
       case 'attack':
         return await actionCommand(command, rest);
+      case 'run':
+        return await runCommand(rest);
+      case 'runs':
+        return runsCommand(rest);
+      case 'report':
+        return reportCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -222,6 +219,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (isNamedError(err, 'ValidationError')) {
       printIssues((err as ValidationError).issues);
+      return 2;
+    }
+    if (isNamedError(err, 'NotFoundError')) {
+      process.stderr.write(`petri: ${err.message}\n`);
       return 2;
     }
     if (isNamedError(err, 'UsageError')) {

@@ -2,11 +2,15 @@
 import { readFile } from 'node:fs/promises';
 import { formatIssue, isNamedError, type Issue, type ValidationError } from '../errors.ts';
 import { parseOrganism } from '../organism/index.ts';
+import { parseScenario } from '../scenario/index.ts';
 
 /** A validator for one document kind (`Organism`, `Scenario`…), keyed by its `kind:`. */
 export type KindValidator = (text: string, file: string) => Promise<unknown> | unknown;
 
-const validators = new Map<string, KindValidator>([['Organism', (text, file) => parseOrganism(text, file)]]);
+const validators = new Map<string, KindValidator>([
+  ['Organism', (text, file) => parseOrganism(text, file)],
+  ['Scenario', (text, file) => parseScenario(text, file)],
+]);
 
 /** Lets later domains (scenarios) plug their validator in. */
 export function registerKind(kind: string, validator: KindValidator): void {

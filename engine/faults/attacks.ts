@@ -83,7 +83,7 @@ export class AttackRunner {
   }
 
   /** Validates and launches an attack. */
-  start(body: unknown): AttackInfo {
+  start(body: unknown, seed?: number): AttackInfo {
     const issues = check(AttackSpec, body);
     if (issues.length) throw new ValidationError(issues);
     const spec = body as AttackSpec;
@@ -106,6 +106,7 @@ export class AttackRunner {
       durationMs: spec.for ? ms(spec.for) : undefined,
       timeoutMs: spec.kind === 'slowloris' ? 120_000 : 10_000,
       data,
+      ...(seed !== undefined ? { seed } : {}),
     });
     this.#events.emit('attack.started', {
       name,

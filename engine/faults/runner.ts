@@ -66,7 +66,7 @@ export class FaultRunner {
     if (issues.length) throw new ValidationError(issues);
     const spec = body as FaultSpec;
     const kind = FAULTS.get(spec.kind)!;
-    const kindIssues = kind.check(spec, this.#ctx);
+    const kindIssues = kind.check(spec, { cells: this.#ctx.cells, ownBus: this.#ctx.supervisor !== undefined });
     if (spec.route && spec.kind !== 'latency' && spec.kind !== 'error' && spec.kind !== 'hang')
       kindIssues.push({ path: 'route', message: 'route targeting applies to latency, error and hang faults' });
     if (kindIssues.length) throw new ValidationError(kindIssues);

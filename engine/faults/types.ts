@@ -4,6 +4,7 @@ import type { CellHost, CellInterceptor } from '../cells/index.ts';
 import type { Clock, Rng } from '../clock.ts';
 import type { Issue } from '../errors.ts';
 import type { FaultSpec } from './schema.ts';
+import type { CellSpec } from '../organism/index.ts';
 
 /** What a fault may touch. */
 export interface FaultContext {
@@ -26,12 +27,23 @@ export interface AppliedFault {
   stop(): void | Promise<void>;
 }
 
+/** What validation needs to know: the cells (running, or predicted from a manifest) and the bus. */
+export interface CheckContext {
+  cells: {
+    has(name: string): boolean;
+    get(name: string): { name: string; spec: CellSpec; replicas: ReadonlyArray<{ id: string; state: string }> };
+    readonly cells: ReadonlyArray<{ name: string }>;
+  };
+  /** Whether the engine runs its own nats-server (bus outages need it). */
+  ownBus: boolean;
+}
+
 /** One kind of fault. Shared behaviour (targeting, probability, duration) lives in the runner. */
 export interface FaultKind {
   readonly kind: FaultSpec['kind'];
   /** One line for docs and the UI. */
   readonly summary: string;
   /** Kind-specific checks beyond the shared schema (required fields, ranges, capabilities). */
-  check(spec: FaultSpec, ctx: FaultContext): Issue[];
+  check(spec: FaultSpec, ctx: CheckContext): Issue[];
   apply(spec: FaultSpec, ctx: FaultContext): AppliedFault;
 }

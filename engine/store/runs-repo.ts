@@ -16,21 +16,28 @@ export class RunsRepo {
     if (found) return found.id;
     const r = this.#db
       .prepare('INSERT INTO organism_versions (name, hash, source, spec, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(name, hash, source, JSON.stringify(spec), now);
+      .run(name, hash, source, JSON.stringify(spec), Math.round(now));
     return Number(r.lastInsertRowid);
   }
 
   start(kind: 'session' | 'scenario', name: string, organismVersion: number | null, seed: number | null, now: number): number {
     const r = this.#db
       .prepare('INSERT INTO runs (kind, name, organism_version, seed, started_at) VALUES (?, ?, ?, ?, ?)')
-      .run(kind, name, organismVersion, seed, now);
+      .run(kind, name, organismVersion, seed, Math.round(now));
     return Number(r.lastInsertRowid);
   }
 
   finish(id: number, status: string, now: number, result?: unknown): void {
     this.#db
       .prepare('UPDATE runs SET ended_at = ?, status = ?, result = COALESCE(?, result) WHERE id = ?')
-      .run(now, status, result === undefined ? null : JSON.stringify(result), id);
+      .run(Math.round(now), status, result === undefined ? null : JSON.stringify(result), id);
+  }
+
+  /** Finishes a run unless it already has an outcome. */
+  finishIfRunning(id: number, status: string, now: number): void {
+    this.#db
+      .prepare("UPDATE runs SET ended_at = ?, status = ? WHERE id = ? AND status = 'running'")
+      .run(Math.round(now), status, id);
   }
 
   /** Marks runs left 'running' by an engine that died as 'aborted'. */

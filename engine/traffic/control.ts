@@ -53,7 +53,7 @@ export class TrafficControl {
   }
 
   /** Validates and starts a traffic stream. `baseDir` resolves a relative trace file. */
-  start(body: unknown, baseDir = rootPath()): StreamInfo {
+  start(body: unknown, baseDir = rootPath(), seed?: number): StreamInfo {
     const issues = check(TrafficSpec, body);
     if (issues.length) throw new ValidationError(issues);
     const spec = body as TrafficSpec;
@@ -72,6 +72,7 @@ export class TrafficControl {
       shape,
       durationMs: spec.for ? ms(spec.for) : undefined,
       timeoutMs: spec.timeout ? ms(spec.timeout) : undefined,
+      ...(seed !== undefined ? { seed } : {}),
     });
     this.#events.emit('traffic.started', { ...spec, addresses: info.addresses });
     return info;

@@ -31,6 +31,8 @@ export interface StreamInput {
   data?: Record<string, unknown>;
   /** Attack streams carry their attack's name for events and incidents. */
   attack?: string;
+  /** Seed of the run this stream belongs to (a scenario's); defaults to the engine's. */
+  seed?: number;
 }
 
 /** A running stream as the API lists it. */
@@ -106,7 +108,7 @@ export class TrafficGenerator {
       shape: input.shape ?? { kind: 'steady' },
       durationMs: input.durationMs,
       timeoutMs: input.timeoutMs ?? 10_000,
-      seed: hash32(`${this.#seed}:${input.name}`),
+      seed: hash32(`${input.seed ?? this.#seed}:${input.name}`),
       block,
       data: input.data ?? {},
     };

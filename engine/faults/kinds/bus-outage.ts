@@ -10,8 +10,7 @@ export const busOutage: FaultKind = {
   summary: 'pauses or stops the real nats-server for the duration',
   check(spec, ctx) {
     const issues = [];
-    if (!ctx.supervisor)
-      issues.push({ path: 'kind', message: 'a bus outage needs the engine’s own nats-server (not --nats-url)' });
+    if (!ctx.ownBus) issues.push({ path: 'kind', message: 'a bus outage needs the engine’s own nats-server (not --nats-url)' });
     if (!spec.for) issues.push({ path: 'for', message: 'a bus outage needs a duration (for), e.g. 5s' });
     return issues;
   },

@@ -1,10 +1,10 @@
 /** Checks shared by several fault kinds. */
 import type { Issue } from '../../errors.ts';
-import type { FaultContext } from '../types.ts';
+import type { CheckContext } from '../types.ts';
 import type { FaultSpec } from '../schema.ts';
 
 /** The fault needs `cell` naming a running cell (and `op`/`replica` of it, when given). */
-export function needsCell(spec: FaultSpec, ctx: FaultContext): Issue[] {
+export function needsCell(spec: FaultSpec, ctx: CheckContext): Issue[] {
   if (!spec.cell) return [{ path: 'cell', message: `a ${spec.kind} fault needs 'cell'` }];
   if (!ctx.cells.has(spec.cell))
     return [{ path: 'cell', message: `no cell '${spec.cell}'; cells: ${ctx.cells.cells.map((c) => c.name).join(', ')}` }];

@@ -1,0 +1,205 @@
+/**
+ * The scenario player: on the engine clock, starts the scenario's traffic, runs each step at its
+ * time, judges expectations as their windows close (stopping early on an `abortOnFail` failure,
+ * as k6 does) and once more at the end, and records the run with its report.
+ */
+import type { Engine } from '../engine.ts';
+import { drop, errorMessage } from '../errors.ts';
+import { rateValue } from '../traffic/index.ts';
+import { decidableAt, judge, type Recorded, type Verdict } from './expect.ts';
+import type { PlannedStep, ScenarioPlan } from './model.ts';
+
+/** What happened to one step. */
+export interface StepRecord {
+  index: number;
+  label: string;
+  atMs: number;
+  executedMs: number;
+  lateMs: number;
+  ok: boolean;
+  error?: string;
+}
+
+/** The outcome of a run: what `--json` writes. */
+export interface ScenarioReport {
+  passed: boolean;
+  aborted: boolean;
+  scenario: { name: string; file: string; seed: number; durationMs: number; description?: string };
+  runId: number;
+  startedAt: string;
+  finishedAt: string;
+  expectations: Verdict[];
+  steps: StepRecord[];
+}
+
+/** Progress while playing. */
+export interface Progress {
+  elapsedMs: number;
+  durationMs: number;
+  step?: StepRecord;
+  verdict?: Verdict;
+}
+
+/** Options of {@link playScenario}. */
+export interface PlayOptions {
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  /** Start a new recorded run in the engine (UI runs); the CLI's engine already runs one. */
+  newRun?: boolean;
+}
+
+/** Plays a scenario on a running engine; resolves to its report. */
+export async function playScenario(engine: Engine, plan: ScenarioPlan, options: PlayOptions = {}): Promise<ScenarioReport> {
+  const runId = options.newRun ? engine.beginRun('scenario', plan.name, plan.seed) : engine.runId;
+  const clock = engine.clock;
+  const t0 = clock.now();
+  const startedAt = new Date().toISOString();
+  const recorded: Recorded = { events: engine.eventsRepo, metrics: engine.metricsRepo, runId, t0 };
+  const steps: StepRecord[] = [];
+  const early = new Map<string, Verdict>();
+  const timers: Array<{ cancel(): void }> = [];
+  const started = new Set<string>();
+  engine.events.emit('scenario.started', {
+    name: plan.name,
+    file: plan.file,
+    seed: plan.seed,
+    durationMs: plan.durationMs,
+    expectations: plan.expect.map((e) => e.name),
+  });
+  let abort!: () => void;
+  const aborted = new Promise<'aborted'>((resolve) => (abort = () => resolve('aborted')));
+  options.signal?.addEventListener('abort', abort, { once: true });
+
+  for (const t of plan.traffic)
+    timers.push(
+      clock.setTimeout(() => {
+        try {
+          const { from: _from, ...spec } = t.spec;
+          engine.traffic.start(spec, undefined, plan.seed);
+          started.add(t.spec.name);
+        } catch (err) {
+          engine.logger.error('scenario traffic failed to start', { stream: t.spec.name, err });
+        }
+      }, t.fromMs),
+    );
+  for (const step of plan.steps)
+    timers.push(
+      clock.setTimeout(() => {
+        drop(
+          runStep(engine, plan, step, t0, started).then((record) => {
+            steps.push(record);
+            options.onProgress?.({ elapsedMs: clock.now() - t0, durationMs: plan.durationMs, step: record });
+          }),
+        );
+      }, step.atMs),
+    );
+  // Judge each expectation once its window has closed and the data is in (a frame + persistence).
+  for (const e of plan.expect)
+    timers.push(
+      clock.setTimeout(
+        () => {
+          const v = judge(e, recorded);
+          early.set(e.name, v);
+          options.onProgress?.({ elapsedMs: clock.now() - t0, durationMs: plan.durationMs, verdict: v });
+          if (!v.passed && e.abortOnFail) abort();
+        },
+        Math.min(decidableAt(e) + 1500, plan.durationMs),
+      ),
+    );
+  const tick = clock.setInterval(() => options.onProgress?.({ elapsedMs: clock.now() - t0, durationMs: plan.durationMs }), 1000);
+  const outcome = await Promise.race([clock.sleep(plan.durationMs).then(() => 'done' as const), aborted]);
+  tick.cancel();
+  for (const t of timers) t.cancel();
+  await wrapUp(engine, started, plan);
+  const expectations = plan.expect.map((e) =>
+    outcome === 'aborted' && early.has(e.name) ? early.get(e.name)! : judge(e, recorded),
+  );
+  for (const v of expectations) engine.events.emit('scenario.expectation', { ...v });
+  const passed = outcome === 'done' && expectations.every((v) => v.passed) && steps.every((s) => s.ok);
+  const report: ScenarioReport = {
+    passed,
+    aborted: outcome === 'aborted',
+    scenario: {
+      name: plan.name,
+      file: plan.file,
+      seed: plan.seed,
+      durationMs: plan.durationMs,
+      ...(plan.description ? { description: plan.description } : {}),
+    },
+    runId,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    expectations,
+    steps: steps.sort((a, b) => a.index - b.index),
+  };
+  engine.events.emit('scenario.finished', { name: plan.name, passed, aborted: report.aborted });
+  await engine.events.flush(5000);
+  engine.endRun(runId, passed ? 'passed' : report.aborted ? 'aborted' : 'failed', report);
+  if (options.newRun) engine.beginRun('session', engine.organism.spec.name, null);
+  return report;
+}
+
+/** Ends what the scenario started and lets the last second of data reach SQLite. */
+async function wrapUp(engine: Engine, started: Set<string>, plan: ScenarioPlan): Promise<void> {
+  for (const name of [...started, ...plan.attacks]) {
+    if (engine.traffic.list().some((s) => s.name === name)) {
+      try {
+        engine.generator.stop(name);
+      } catch {
+        // already ended
+      }
+    }
+  }
+  await engine.faults.clearAll('run-ended');
+  await new Promise((r) => setTimeout(r, 1200)); // the worker's last sample and the collector's last frame
+  engine.collector.tick();
+  await engine.events.flush(5000);
+  const seq = engine.persister.lastSeq;
+  await engine.persister.waitFor(seq, 2000);
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+async function runStep(
+  engine: Engine,
+  plan: ScenarioPlan,
+  step: PlannedStep,
+  t0: number,
+  started: Set<string>,
+): Promise<StepRecord> {
+  const executedMs = Math.round(engine.clock.now() - t0);
+  const base = { index: step.index, label: step.label, atMs: step.atMs, executedMs, lateMs: executedMs - step.atMs };
+  try {
+    const a = step.action;
+    switch (a.kind) {
+      case 'attack': {
+        const name = a.spec.name ?? `${a.spec.kind}-${step.index}`;
+        engine.attacks.start({ ...a.spec, name }, plan.seed);
+        started.add(name);
+        break;
+      }
+      case 'fault':
+        engine.faults.inject(a.spec);
+        break;
+      case 'signal':
+        await engine.signals.set(a.key, a.value, 'scenario');
+        break;
+      case 'scale':
+        engine.scaleCell(a.cell, a.replicas, 'scenario');
+        break;
+      case 'traffic':
+        engine.traffic.setRate(a.name, rateValue(a.rate));
+        break;
+      case 'stop':
+        if (a.traffic) engine.traffic.stop(a.traffic);
+        if (a.attack) engine.attacks.stop(a.attack);
+        if (a.fault) await engine.faults.clear(a.fault, 'removed');
+        break;
+    }
+    engine.events.emit('scenario.step', { ...base, ok: true });
+    return { ...base, ok: true };
+  } catch (err) {
+    const error = errorMessage(err);
+    engine.events.emit('scenario.step', { ...base, ok: false, error });
+    return { ...base, ok: false, error };
+  }
+}
