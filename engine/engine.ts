@@ -15,7 +15,7 @@ import { createLogger, type Logger } from './log.ts';
 import { MetricsCollector } from './metrics/index.ts';
 import { checkNewCell, type CellSpec, type LoadedOrganism } from './organism/index.ts';
 import { allSignals, builtinSignals, SignalStore } from './signals/index.ts';
-import { EventPersister, EventsRepo, MetricsRepo, openDb, RunsRepo, type Db } from './store/index.ts';
+import { EventPersister, EventsRepo, lockDataDir, MetricsRepo, openDb, RunsRepo, type Db } from './store/index.ts';
 import { AttackRunner, FaultRunner } from './faults/index.ts';
 import { TrafficControl, TrafficGenerator } from './traffic/index.ts';
 
@@ -60,6 +60,7 @@ export class Engine {
   readonly startedAt: number;
   runId: number;
   #stopping: Promise<void> | undefined;
+  #unlock: () => void = () => {};
   readonly #stopHooks: Array<() => Promise<void> | void> = [];
 
   private constructor(parts: {
@@ -116,6 +117,7 @@ export class Engine {
     const rng = new Rng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
     const logger = options.logger ?? createLogger({ file: join(options.dataDir, 'logs', 'engine.log') });
     setDropLogger((err) => logger.error('background task failed', { err }));
+    const unlock = lockDataDir(options.dataDir);
     const supervisor = options.natsUrl ? undefined : new NatsSupervisor({ dir: join(options.dataDir, 'nats'), logger });
     // SQLite and nats-server start side by side: cold start is the slower of the two.
     const natsReady = supervisor?.start();
@@ -136,12 +138,14 @@ export class Engine {
       const runId = runs.start(run.kind, run.name ?? o.spec.name, version, options.seed ?? null, now);
       events.runId = runId;
       const engine = new Engine({ options, clock, rng, logger, db, bus, supervisor, events, runId });
+      engine.#unlock = unlock;
       await engine.#grow();
       return engine;
     } catch (err) {
       await bus?.close().catch(() => {});
       await supervisor?.stop().catch(() => {});
       db?.close();
+      unlock();
       throw err;
     }
   }
@@ -324,6 +328,7 @@ export class Engine {
     await step('bus', () => this.bus.close());
     await step('nats-server', () => this.supervisor?.stop());
     this.db.close();
+    this.#unlock();
   }
 
   async #drainPersister(): Promise<void> {

@@ -57,7 +57,6 @@ export async function playScenario(engine: Engine, plan: ScenarioPlan, options: 
   const recorded: Recorded = { events: engine.eventsRepo, metrics: engine.metricsRepo, runId, t0 };
   const steps: StepRecord[] = [];
   const early = new Map<string, Verdict>();
-  const timers: Array<{ cancel(): void }> = [];
   const started = new Set<string>();
   engine.events.emit('scenario.started', {
     name: plan.name,
@@ -70,6 +69,65 @@ export async function playScenario(engine: Engine, plan: ScenarioPlan, options: 
   const aborted = new Promise<'aborted'>((resolve) => (abort = () => resolve('aborted')));
   options.signal?.addEventListener('abort', abort, { once: true });
 
+  const timers = schedule(engine, plan, { t0, recorded, steps, early, started, abort, onProgress: options.onProgress });
+  const tick = clock.setInterval(() => options.onProgress?.({ elapsedMs: clock.now() - t0, durationMs: plan.durationMs }), 1000);
+  const sleeping = new AbortController();
+  const outcome = await Promise.race([
+    clock.sleep(plan.durationMs, sleeping.signal).then(
+      () => 'done' as const,
+      () => 'aborted' as const,
+    ),
+    aborted,
+  ]);
+  sleeping.abort();
+  tick.cancel();
+  for (const t of timers) t.cancel();
+  await wrapUp(engine, started, plan);
+  const expectations = plan.expect.map((e) =>
+    outcome === 'aborted' && early.has(e.name) ? early.get(e.name)! : judge(e, recorded),
+  );
+  for (const v of expectations) engine.events.emit('scenario.expectation', { ...v });
+  const passed = outcome === 'done' && expectations.every((v) => v.passed) && steps.every((s) => s.ok);
+  const report: ScenarioReport = {
+    passed,
+    aborted: outcome === 'aborted',
+    scenario: {
+      name: plan.name,
+      file: plan.file,
+      seed: plan.seed,
+      durationMs: plan.durationMs,
+      ...(plan.description ? { description: plan.description } : {}),
+    },
+    runId,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    expectations,
+    steps: steps.sort((a, b) => a.index - b.index),
+  };
+  engine.events.emit('scenario.finished', { name: plan.name, passed, aborted: report.aborted });
+  await engine.events.flush(5000);
+  engine.endRun(runId, passed ? 'passed' : report.aborted ? 'aborted' : 'failed', report);
+  if (options.newRun) engine.beginRun('session', engine.organism.spec.name, null);
+  return report;
+}
+
+/** What the scheduled callbacks share. */
+interface Shared {
+  t0: number;
+  recorded: Recorded;
+  steps: StepRecord[];
+  early: Map<string, Verdict>;
+  started: Set<string>;
+  abort: () => void;
+  onProgress: ((p: Progress) => void) | undefined;
+}
+
+/** Puts the traffic starts, the steps and the early judgements on the engine clock. */
+function schedule(engine: Engine, plan: ScenarioPlan, ctx: Shared): Array<{ cancel(): void }> {
+  const { clock } = engine;
+  const { t0, recorded, steps, early, started, abort } = ctx;
+  const options = { onProgress: ctx.onProgress };
+  const timers: Array<{ cancel(): void }> = [];
   for (const t of plan.traffic)
     timers.push(
       clock.setTimeout(() => {
@@ -106,37 +164,7 @@ export async function playScenario(engine: Engine, plan: ScenarioPlan, options: 
         Math.min(decidableAt(e) + 1500, plan.durationMs),
       ),
     );
-  const tick = clock.setInterval(() => options.onProgress?.({ elapsedMs: clock.now() - t0, durationMs: plan.durationMs }), 1000);
-  const outcome = await Promise.race([clock.sleep(plan.durationMs).then(() => 'done' as const), aborted]);
-  tick.cancel();
-  for (const t of timers) t.cancel();
-  await wrapUp(engine, started, plan);
-  const expectations = plan.expect.map((e) =>
-    outcome === 'aborted' && early.has(e.name) ? early.get(e.name)! : judge(e, recorded),
-  );
-  for (const v of expectations) engine.events.emit('scenario.expectation', { ...v });
-  const passed = outcome === 'done' && expectations.every((v) => v.passed) && steps.every((s) => s.ok);
-  const report: ScenarioReport = {
-    passed,
-    aborted: outcome === 'aborted',
-    scenario: {
-      name: plan.name,
-      file: plan.file,
-      seed: plan.seed,
-      durationMs: plan.durationMs,
-      ...(plan.description ? { description: plan.description } : {}),
-    },
-    runId,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    expectations,
-    steps: steps.sort((a, b) => a.index - b.index),
-  };
-  engine.events.emit('scenario.finished', { name: plan.name, passed, aborted: report.aborted });
-  await engine.events.flush(5000);
-  engine.endRun(runId, passed ? 'passed' : report.aborted ? 'aborted' : 'failed', report);
-  if (options.newRun) engine.beginRun('session', engine.organism.spec.name, null);
-  return report;
+  return timers;
 }
 
 /** Ends what the scenario started and lets the last second of data reach SQLite. */

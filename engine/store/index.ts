@@ -4,3 +4,4 @@ export { EventsRepo, type EventQuery } from './events-repo.ts';
 export { MetricsRepo, type RollupRow, type RollupQuery } from './metrics-repo.ts';
 export { RunsRepo } from './runs-repo.ts';
 export { EventPersister, type PersisterOptions } from './persister.ts';
+export { lockDataDir } from './lock.ts';
