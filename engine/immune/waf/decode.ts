@@ -160,7 +160,6 @@ export function jsDecode(s: string): string {
   });
 }
 
-// eslint-disable-next-line no-control-regex
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
