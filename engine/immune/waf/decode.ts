@@ -84,9 +84,11 @@ export function percentDecodeOnce(s: string, plus = false): string {
 
 /** Percent-decodes until nothing changes (at most {@link MAX_LAYERS} layers). */
 export function urlDecode(s: string, plus = false): string {
-  let cur = s;
-  for (let layer = 0; layer < MAX_LAYERS; layer++) {
-    const next = percentDecodeOnce(cur, plus);
+  // `+` means a space only in the form-encoding layer the client applied; a `+` revealed by a
+  // deeper layer was sent as `%2B` and is a literal plus.
+  let cur = percentDecodeOnce(s, plus);
+  for (let layer = 1; layer < MAX_LAYERS && cur.indexOf('%') !== -1; layer++) {
+    const next = percentDecodeOnce(cur);
     if (next === cur) break;
     cur = next;
   }

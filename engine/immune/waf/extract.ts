@@ -73,6 +73,9 @@ function walkJson(out: Target[], names: string[], v: unknown, path: string, dept
   else if (v !== null && typeof v === 'object') {
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       out.push({ location: 'body-name', name: path, raw: k, plus: false });
+      // `{"constructor": {"prototype": …}}` pollutes prototypes only as a pair of keys.
+      if (k === 'prototype' && path.endsWith('.constructor'))
+        out.push({ location: 'body-name', name: path, raw: 'constructor.prototype', plus: false });
       names.push(k.toLowerCase());
       walkJson(out, names, x, `${path}.${k}`, depth + 1);
     }
@@ -123,6 +126,11 @@ export function parseRequest(input: WafInput): ParsedRequest {
   const targets: Target[] = [];
   const argNames: string[] = [];
   targets.push({ location: 'path', name: 'path', raw: input.path, plus: false });
+  // Each segment on its own too, so rules anchored at the start of a value see a payload that was
+  // sent as one percent-encoded path segment.
+  const segments = input.path.split('/');
+  if (segments.length > 2)
+    segments.forEach((s, i) => s && targets.push({ location: 'path', name: `path[${i}]`, raw: s, plus: false }));
   addPairs(targets, argNames, input.query ?? '', '&', 'query', 'query-name');
   const host = headerValue(headers, 'host');
   for (const [name, value] of Object.entries(headers)) {

@@ -25,11 +25,15 @@ const SHAPES = [
   // Network tools fetching or connecting somewhere.
   '(?:wget|curl|fetch|lwp-download|lwp-request|tftp|ftp|scp|rsync|certutil|bitsadmin|iwr|irm|invoke-webrequest)\\b[^;|&\\n]{0,80}?(?:[a-z]+://|\\d{1,3}(?:\\.\\d{1,3}){3}|\\s-\\w|\\s[\\w-]+\\.[a-z]{2,})',
   // Shells and interpreters running inline code.
-  '(?:bash|sh|zsh|ksh|csh|tcsh|dash|ash|busybox|python[23]?|perl|ruby|php|node|lua|jrunscript|powershell|pwsh|cmd)(?:\\.exe)?\\s+(?:-[a-z]*[ceirn]\\b|/[ckr]\\b|-enc|-encodedcommand|-command|-nop|-w\\s+hidden|-exec)',
+  '(?:bash|sh|zsh|ksh|csh|tcsh|dash|ash|busybox|python[23]?|perl|ruby|php|node|lua|jrunscript|powershell|pwsh|cmd)(?:\\.exe)?(?:\\s+-[\\w-]+)*?\\s+(?:-[a-z]*[ceirn]\\b|/[ckr]\\b|-enc|-encodedcommand|-command|-nop|-w\\s+hidden|-exec)',
   '(?:bash|sh|zsh|ksh|dash)\\s*(?=$|[<;&)`]|\\s+-)',
   // Reverse-shell tools.
   '(?:nc|ncat|netcat|socat|telnet)(?:\\.exe)?(?:\\s+-{1,2}\\w+)*\\s+[\\w.-]+\\s+\\d{1,5}',
   '(?:nc|ncat|netcat)(?:\\s+-\\w+)*\\s+-[elc]\\b',
+  'socat\\s+\\S*(?:tcp|udp|exec|system|openssl|pty)[-:]',
+  'tar\\s+-?[a-z]{1,5}\\s+\\S*[/~]',
+  // A path with shell wildcards standing in for a binary (`/bin/c?t`).
+  '/[\\w/]*[?*][\\w/?*]*',
   // Timing probes.
   '(?:sleep|timeout|ping)\\s+(?:-[nct]\\s+)?\\d+',
   // Out-of-band DNS lookups.
@@ -50,7 +54,7 @@ export const cmdi: RuleGroup = {
       'critical',
       1,
       'cmd',
-      rx(`(?:[;&|\\n]|\\$\\(|\\|\\||&&)\\s*(?:[\\w.~/\\\\-]*[/\\\\])?(?:{S})`, { S: SHAPES }),
+      rx(`(?:[;&|\\n]|\\$\\(|\\|\\||&&)\\s*(?:busybox\\s+)?(?:[\\w.~/\\\\-]*[/\\\\])?(?:{S})`, { S: SHAPES }),
       'command after a shell separator',
     ),
     r(
@@ -66,7 +70,7 @@ export const cmdi: RuleGroup = {
       'critical',
       1,
       'text',
-      /\$\{ifs\}|\$ifs\b|\$\{(?:path|home|pwd|shell):\d+:\d+\}|\$\{#?\w+:\d+:\d+\}|<\(\s*[a-z]|>\(\s*[a-z]|\$\(\([^)]*\)\)|\$'\\x[0-9a-f]{2}|\$\{[a-z_]+\/\/[^}]*\}|\$\{!?[a-z_]+[,^]{1,2}\}/,
+      /\$\{ifs\}|\$ifs\b|\$\{?(?:shell|bash)\}?\s+-[ci]\b|\$\{(?:path|home|pwd|shell):\d+:\d+\}|\$\{#?\w+:\d+:\d+\}|<\(\s*[a-z]|>\(\s*[a-z]|\$\(\([^)]*\)\)|\$'\\x[0-9a-f]{2}|\$\{[a-z_]+\/\/[^}]*\}|\$\{!?[a-z_]+[,^]{1,2}\}/,
       'shell expansion used to hide a command',
     ),
     r(
@@ -78,7 +82,14 @@ export const cmdi: RuleGroup = {
       'path to a shell or system binary',
     ),
     r(932140, 'critical', 1, 'text', /(?:\/[\w[\]]*[?*][\w?*[\]]*){2,}/, 'glob pattern standing in for a path'),
-    r(932150, 'critical', 1, 'text', /\(\s*\)\s*\{[^}]*;\s*\}\s*;/, 'Shellshock function definition'),
+    r(
+      932150,
+      'critical',
+      1,
+      'text',
+      /\(\s*\)\s*\{[^}]*;\s*\}\s*;|^\s*\(\s*\)\s*\{|\(\s*\)\s*\{\s*[:\w]+\s*;\s*\}/,
+      'Shellshock function definition',
+    ),
     r(
       932160,
       'critical',

@@ -33,7 +33,7 @@ const FILES = new RegExp(
       'boot\\.ini',
       'inetpub/',
       '(?:web|meta)-inf/',
-      '[a-z]:/(?:windows|winnt|boot\\.ini|inetpub|users/|documents and settings|program files|xampp|wamp)',
+      '[a-z]:/(?:(?:windows|winnt|inetpub|xampp|wamp)/|boot\\.ini)',
       '\\.ht(?:access|passwd|digest)',
       '\\.(?:git|svn|hg|bzr)(?:/|$)',
       '\\.env(?:\\.[\\w-]+)?$',

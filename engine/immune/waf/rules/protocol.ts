@@ -125,7 +125,7 @@ const requestRules: RequestRule[] = [
 /** Protocol attack rules. */
 export const protocol: RuleGroup = {
   cls: 'protocol',
-  gate: /[\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f%]|http\/|\.(?:bak|old|orig|save|swp|sql|log|config|conf|ini|pem|key|db|sqlite|mdb|tar|tgz|gz|zip|7z|rar|war|jar)\b/,
+  gate: /[\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f%]|http\/|\.[a-z]{2,7}\b/,
   requestRules,
   rules: [
     r(
@@ -142,7 +142,7 @@ export const protocol: RuleGroup = {
       'critical',
       1,
       'text',
-      /[\r\n]\s*(?:set-cookie|content-length|transfer-encoding)\s*:|\r\s*(?:location|refresh|host|x-[\w-]+)\s*:/,
+      /[\r\n]\s*(?:set-cookie|content-(?:length|type|security-policy|disposition)|transfer-encoding|x-forwarded-[\w-]+|x-original-url|x-rewrite-url|access-control-allow-[\w-]+|cache-control|x-xss-protection)\s*:|[\r\n]\s*http\/\d(?:\.\d)?\s+\d{3}\b|\r\s*(?:location|refresh|host|link|status|x-[\w-]+)\s*:/,
       'header injection in a body',
       { where: ['body', 'body-name'] },
     ),
@@ -164,9 +164,9 @@ export const protocol: RuleGroup = {
       'critical',
       1,
       'path',
-      /\.(?:bak|old|orig|save|swp|sql|log|config|conf|ini|pem|key|db|sqlite|mdb|tar|tgz|gz|zip|7z|rar|war)(?:$|[?;#])/,
+      /\.(?:bak|backup|old|orig|save|swp|sql|log|config|conf|cfg|ini|pem|key|db|sqlite|mdb|dbf|pwd|pass|dll|bat|cmd|vbs|asa|asax|htr|ida|idq|inc|lnk|pol|rdb|sys)(?:$|[?;#])/,
       'restricted file extension in the URL',
-      { where: ['path'], plain: true },
+      { where: ['path'] },
     ),
   ],
 };

@@ -26,7 +26,7 @@ function fromOwnPage(q: ParsedRequest): boolean {
 /** Session fixation rules. */
 export const session: RuleGroup = {
   cls: 'session',
-  gate: /cookie|sess|sid|cfid|cftoken|aspxauth|symfony/,
+  gate: /cookie|sess|sid|cfid|cftoken|aspxauth|symfony|zenid|wordpress_logged_in/,
   requestRules: [
     {
       id: 943120,
@@ -56,6 +56,14 @@ export const session: RuleGroup = {
       'text',
       new RegExp(`(?:^|[;?&\\s,'"/])(?:${SESSION_NAMES})\\s*[=:]\\s*[\\w.%:-]{4,}`),
       'session id in a value',
+    ),
+    r(
+      943112,
+      'critical',
+      1,
+      'text',
+      /^\s*(?:sid|sess|sess_id|s_id)\s*=\s*[\w.%-]{6,}/,
+      'session id parameter injected as a value',
     ),
     r(
       943115,

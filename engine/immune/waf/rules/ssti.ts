@@ -40,7 +40,7 @@ export const ssti: RuleGroup = {
       'critical',
       1,
       'text',
-      /\{\{[^}]*?(?:__\w+__|\bconfig\b|\bself\b|\brequest\b|\blipsum\b|\bcycler\b|\bjoiner\b|\bnamespace\b|\burl_for\b|\bget_flashed_messages\b|\bhandler\b|\bos\.|popen|\bsystem\s*\(|_self\b|\benv\b|\battr\s*\(|\|\s*(?:attr|map|filter|reduce|sort)\s*\(|\[\s*['"]\w+['"]\s*\]|\bconstructor\b|\bprocess\b|\brequire\b|\bglobal\b|\bthis\b|\bexec\b|\beval\b)/,
+      /\{\{[^}]*?(?:__\w+__|\bconfig\b|\bself\b|\brequest\b|\blipsum\b|\bcycler\b|\bjoiner\b|\bnamespace\b|\burl_for\b|\bget_flashed_messages\b|\bhandler\b|\bos\.|popen|\bsystem\s*\(|_self\b|\benv\b|\battr\s*\(|\|\s*(?:attr|map|filter|reduce|sort)\s*\(|\[\s*['"]\w+['"]\s*\]|\bconstructor\b|\bprocess\b|\brequire\b|\bglobal\b|\bthis\b|\bexec\b|\beval\b|\bclass\b|subclasses|getclass|forname)/,
       'template expression reaching the runtime',
     ),
     r(
