@@ -85,7 +85,6 @@ export function browserHeaders(): IncomingHttpHeaders {
 }
 
 const HEADER_NAMES = ['user-agent', 'referer', 'x-forwarded-for', 'cookie', 'x-api-note'] as const;
-// eslint-disable-next-line no-control-regex
 const HEADER_SAFE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** A header value as a client can send it: as is when legal, percent-encoded otherwise. */
@@ -181,4 +180,23 @@ export function benignRequests(corpus: BenignCorpus): Labelled[] {
     });
   }
   return out;
+}
+
+/** fixtures/waf-holdout/holdout.json: values written after the rules were tuned. */
+export interface HoldoutCorpus {
+  attacks: Partial<Record<AttackClass, string[]>>;
+  benign: string[];
+}
+
+/** The held-out set, placed like the main corpora: attacks (group = class) and benign values. */
+export function holdoutRequests(): { attacks: Labelled[]; benign: Labelled[] } {
+  const corpus = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'waf-holdout', 'holdout.json'), 'utf8')) as HoldoutCorpus;
+  const spread = (group: string, values: string[]): Labelled[] =>
+    values.flatMap((v, i) =>
+      VALUE_PLACEMENTS.map((placement) => ({ group, placement, value: v, input: place(v, placement, i) })),
+    );
+  return {
+    attacks: Object.entries(corpus.attacks).flatMap(([cls, values]) => spread(cls, values ?? [])),
+    benign: spread('benign', corpus.benign),
+  };
 }

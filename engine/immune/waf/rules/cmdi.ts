@@ -21,7 +21,7 @@ const SHAPES = [
   '(?:id|whoami|uname|pwd|hostname|ifconfig|ipconfig|netstat|env|printenv|ls|dir|uptime|systeminfo|tasklist|ver|quser|getuid|lsb_release)(?:\\s+-{1,2}[\\w=]+)*\\s*(?=$|[;&#\\n`)>]|\\|\\||\\s+[-/\\\\])',
   'ps\\s+(?:-?[aux]{2,3}|-ef)\\b',
   // File readers and file commands with a path-like argument.
-  '(?:cat|tac|nl|head|tail|more|less|od|xxd|strings|base64|type|grep|egrep|find|ls|dir|rm|del|cp|mv|chmod|chown|touch|file|stat|readlink|wc|sort|uniq|du|tar|zip|unzip|echo|printf|dd|copy|move|findstr|icacls|attrib)(?:\\s+-{1,2}[\\w=]+)*\\s+[\\w~/\\\\.$*?[\\]:%-]*[/\\\\~*?$%]',
+  '(?:cat|tac|nl|head|tail|more|less|od|xxd|strings|base64|type|grep|egrep|find|ls|dir|rm|del|cp|mv|chmod|chown|touch|file|stat|readlink|wc|sort|uniq|du|tar|zip|unzip|echo|printf|dd|copy|move|findstr|icacls|attrib)(?:\\s+-{1,2}[\\w=]+)*\\s+[\\w~/\\\\.$*?[\\]:%-]*[/\\\\~*?$%:]',
   // Network tools fetching or connecting somewhere.
   '(?:wget|curl|fetch|lwp-download|lwp-request|tftp|ftp|scp|rsync|certutil|bitsadmin|iwr|irm|invoke-webrequest)\\b[^;|&\\n]{0,80}?(?:[a-z]+://|\\d{1,3}(?:\\.\\d{1,3}){3}|\\s-\\w|\\s[\\w-]+\\.[a-z]{2,})',
   // Shells and interpreters running inline code.

@@ -133,7 +133,7 @@ export const protocol: RuleGroup = {
       'critical',
       1,
       'text',
-      /[\r\n]\s*(?:set-cookie|location|content-(?:type|length|disposition|security-policy)|transfer-encoding|refresh|x-[\w-]+|host|access-control-allow-[\w-]+|cache-control|link|status|x-xss-protection|http\/\d)\s*:|\r?\n\r?\n\s*</,
+      /[\r\n]\s*(?:set-cookie|location|content-(?:type|length|disposition|security-policy)|transfer-encoding|refresh|x-[\w-]+|host|access-control-allow-[\w-]+|cache-control|link|status|x-xss-protection|http\/\d)\s*:|[\r\n]\s*http\/\d(?:\.\d)?\s+\d{3}\b|\r?\n\r?\n\s*</,
       'header injection (CRLF)',
       { where: NOT_BODY },
     ),

@@ -33,7 +33,7 @@ const HOST = [
   'metadata(?:\\.google\\.internal)?',
   'instance-data(?:\\.ec2\\.internal)?',
   'kubernetes(?:\\.default)?(?:\\.svc)?(?:\\.cluster\\.local)?',
-  '[\\w.-]+\\.(?:internal|local|localhost|corp|intranet|lan|home\\.arpa)',
+  '[\\w.-]+\\.(?:internal|local|localhost|localdomain|corp|intranet|lan|home\\.arpa)',
   '[\\w.-]*\\d+[.-]\\d+[.-]\\d+[.-]\\d+\\.(?:nip|xip|sslip)\\.io',
 ].join('|');
 
@@ -49,7 +49,7 @@ export const ssrf: RuleGroup = {
       'critical',
       1,
       'text',
-      rx(`^\\s*(?:[a-z][a-z0-9+.-]*:)?//${AUTHORITY}`, { H: HOST }),
+      rx(`^\\s*(?:[a-z][a-z0-9+.-]*:)?//${AUTHORITY}\\S*\\s*$`, { H: HOST }),
       'URL argument pointing inside the network',
     ),
     r(936110, 'warning', 1, 'text', rx(`(?:[a-z][a-z0-9+.-]*:)?//${AUTHORITY}`, { H: HOST }), 'internal URL inside text'),
