@@ -47,7 +47,7 @@ const SHAPES = [
 /** OS command injection rules. */
 export const cmdi: RuleGroup = {
   cls: 'cmdi',
-  gate: /[;|&`$\n(){}<>\\^'"]|\/bin\/|\/usr\/|\/dev\/|cmd|powershell|%comspec%|%systemroot%|%windir%/,
+  gate: /[;|&`$\n(){}<>\\^'"]|\/bin\/|\/usr\/|\/dev\/|\/proc\/|cmd|powershell|%comspec%|%systemroot%|%windir%/,
   rules: [
     r(
       932100,

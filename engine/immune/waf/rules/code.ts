@@ -86,6 +86,7 @@ export const code: RuleGroup = {
       'text',
       /__proto__|\bconstructor\s*(?:\.\s*|\[\s*['"`]?)prototype\b|\bconstructor["'`]?\s*:\s*\{\s*["'`]?prototype\b/,
       'prototype pollution',
+      { plain: true },
     ),
     r(
       934140,

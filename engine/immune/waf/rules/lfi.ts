@@ -9,7 +9,7 @@ import { ruleMaker } from './make.ts';
 
 const r = ruleMaker('lfi');
 
-const TRAVERSAL = /(?:^|[/;=:])\.{2,}(?=[/;]|$)/g;
+const TRAVERSAL = /(?:^|[/;=:\s])\.{2,}(?=[/;]|$)/g;
 
 function traversals(view: string): number {
   TRAVERSAL.lastIndex = 0;

@@ -14,7 +14,7 @@ const NUM_OP = `\\s*\\d+\\s*[*+\\-/%]\\s*['"]?\\d+['"]?\\s*`;
 /** Template injection rules. */
 export const ssti: RuleGroup = {
   cls: 'ssti',
-  gate: /[{}%$#@<[]|__/,
+  gate: /[{}%$#@<[]|__|\w\?(?:new|api|eval)\b/,
   rules: [
     r(
       937100,
@@ -64,7 +64,7 @@ export const ssti: RuleGroup = {
       'critical',
       1,
       'text',
-      /<#(?:assign|import|include|setting|list|if)\b[^>]*(?:execute|\?new|objectconstructor|jythonruntime|freemarker|\?api|\?eval|classloader)|freemarker\.template\.utility|\?new\s*\(\s*\)|\?api\b|\?eval\b|\$\{[^}]*\?(?:new|api|eval|interpret)\b/,
+      /<#(?:assign|import|include|setting|list|if)\b[^>]*(?:execute|\?new|objectconstructor|jythonruntime|freemarker|\?api|\?eval|classloader)|freemarker\.template\.utility|\w\?new\s*\(\s*\)|\w\?api\.|\w\?eval\b|\$\{[^}]*\?(?:new|api|eval|interpret)\b/,
       'FreeMarker built-in',
     ),
     r(
