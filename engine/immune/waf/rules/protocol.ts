@@ -79,7 +79,9 @@ const requestRules: RequestRule[] = [
     if (charsets.length > 1) return hit('content-type', ct!);
     return charsets[0] !== undefined && !ALLOWED_CHARSETS.test(charsets[0]) ? hit('content-type', ct!) : undefined;
   }),
-  req(920280, 'warning', 1, 'missing Host header', (q) =>
+  // RFC 9112 requires Host on HTTP/1.1; only HTTP/1.0 and 0.9 clients omit it, and none of
+  // Petri's clients (browsers, the load generator, curl, k6) are that old: a scanner or a smuggler is.
+  req(920280, 'critical', 1, 'missing Host header', (q) =>
     headerValue(q.headers, 'host') ? undefined : hit('host', '(missing)'),
   ),
   req(920290, 'critical', 1, 'malformed Host header', (q) => {
