@@ -137,7 +137,7 @@ export function parseRequest(input: WafInput): ParsedRequest {
     if (value === undefined || SKIP_HEADERS.has(name) || name.startsWith('sec-')) continue;
     const text = Array.isArray(value) ? value.join(', ') : value;
     if (name === 'cookie') addPairs(targets, [], text, ';', 'cookie', 'cookie');
-    else if (name === 'referer') targets.push({ location: 'header', name, raw: stripSameOrigin(text, host), plus: false });
+    else if (name === 'referer') targets.push({ location: 'referer', name, raw: stripSameOrigin(text, host), plus: false });
     else targets.push({ location: 'header', name, raw: text, plus: false });
   }
   let bodyError: string | undefined;

@@ -31,7 +31,7 @@ export const DEFAULT_PARANOIA = 1;
 const FRAGMENT_MAX = 80;
 const CACHE_MAX = 4096;
 const PLAIN = /^[\w.-]*$/;
-const LOCATIONS: readonly Location[] = ['path', 'query', 'query-name', 'body', 'body-name', 'cookie', 'header'];
+const LOCATIONS: readonly Location[] = ['path', 'query', 'query-name', 'body', 'body-name', 'cookie', 'header', 'referer'];
 
 interface CompiledGroup {
   gate?: RegExp;
@@ -42,8 +42,9 @@ interface RuleSet {
   groups: Map<Location, CompiledGroup[]>;
   plain: Map<Location, Rule[]>;
   requestRules: RequestRule[];
-  /** Matches per repeated header value (location + raw value), all rules of this set. */
-  cache: Map<string, Array<[Rule, string]>>;
+  /** Matches per repeated header value, by location then raw value, all rules of this set. */
+  cache: Map<Location, Map<string, Array<[Rule, string]>>>;
+  cached: number;
 }
 
 /** Options of {@link inspect}. */
@@ -59,7 +60,7 @@ export interface InspectOptions {
 const compiled = new Map<number, RuleSet>();
 
 function compile(paranoia: number, groups: readonly RuleGroup[]): RuleSet {
-  const set: RuleSet = { groups: new Map(), plain: new Map(), requestRules: [], cache: new Map() };
+  const set: RuleSet = { groups: new Map(), plain: new Map(), requestRules: [], cache: new Map(), cached: 0 };
   for (const loc of LOCATIONS) {
     const active = (rule: Rule): boolean => rule.paranoia <= paranoia && (!rule.where || rule.where.includes(loc));
     set.groups.set(
@@ -134,6 +135,7 @@ function matchValue(t: Target, set: RuleSet, shortcuts: boolean, skip?: Set<numb
   const found: Array<[Rule, string]> = [];
   const views = new Views(t.raw, t.plus);
   if (shortcuts && PLAIN.test(t.raw)) {
+    // Most values (ids, numbers, words, tokens) end here after a handful of rules.
     for (const rule of set.plain.get(t.location) ?? []) {
       const f = skip?.has(rule.id) ? undefined : run(rule, views);
       if (f !== undefined) found.push([rule, f]);
@@ -152,12 +154,20 @@ function matchValue(t: Target, set: RuleSet, shortcuts: boolean, skip?: Set<numb
 }
 
 function cachedMatches(t: Target, set: RuleSet): Array<[Rule, string]> {
-  const key = `${t.location}\u0000${t.raw}`;
-  let found = set.cache.get(key);
+  // Nested maps rather than a concatenated key: header strings are reused from request to request
+  // and V8 keeps their hash, a new concatenation would be hashed again every time.
+  let byValue = set.cache.get(t.location);
+  if (!byValue) set.cache.set(t.location, (byValue = new Map()));
+  let found = byValue.get(t.raw);
   if (!found) {
     found = matchValue(t, set, true);
-    if (set.cache.size >= CACHE_MAX) set.cache.clear();
-    set.cache.set(key, found);
+    if (set.cached >= CACHE_MAX) {
+      set.cache.clear();
+      set.cached = 0;
+      set.cache.set(t.location, (byValue = new Map()));
+    }
+    byValue.set(t.raw, found);
+    set.cached++;
   }
   return found;
 }
@@ -209,7 +219,7 @@ export function inspect(
     if (done(tally)) break;
     if (!t.raw) continue;
     const found =
-      shortcuts && (t.location === 'header' || t.location === 'cookie')
+      shortcuts && (t.location === 'header' || t.location === 'cookie' || t.location === 'referer')
         ? cachedMatches(t, set)
         : matchValue(t, set, shortcuts, tally.fired);
     for (const [rule, fragment] of found) tally.add(rule, t.location, t.name, fragment);

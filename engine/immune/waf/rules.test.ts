@@ -96,11 +96,18 @@ describe('specific rules', () => {
     assert.ok(score(prose, 2) >= 5);
   });
 
-  it('a Referer on the gateway’s own origin is not an SSRF target, another origin is', () => {
-    const own: WafInput = { method: 'GET', path: '/', headers: { ...browserHeaders(), referer: 'http://127.0.0.1:8080/admin' } };
-    const other: WafInput = { method: 'GET', path: '/', headers: { ...browserHeaders(), referer: 'http://127.0.0.1:6379/' } };
-    assert.equal(score(own), 0);
-    assert.ok(ids(other).includes(936100));
+  it('a Referer is not a URL argument: local development origins pass, the same URL as an argument blocks', () => {
+    const referer = (url: string): WafInput => ({ method: 'GET', path: '/', headers: { ...browserHeaders(), referer: url } });
+    assert.equal(score(referer('http://127.0.0.1:8080/admin')), 0, 'the gateway itself');
+    assert.equal(score(referer('http://localhost:5173/app/cart')), 0, 'a dev server on another port');
+    assert.equal(score(referer('http://192.168.1.20:3000/')), 0, 'a LAN page');
+    assert.ok(score(referer('http://169.254.169.254/latest/meta-data/')) >= 5, 'cloud metadata is never a plausible Referer');
+    const callback: WafInput = {
+      method: 'GET',
+      path: '/',
+      headers: { ...browserHeaders(), 'x-callback-url': 'http://127.0.0.1:6379/' },
+    };
+    assert.ok(ids(callback).includes(936100));
   });
 
   it('943120: a session-id parameter blocks unless the request comes from the application’s own page', () => {

@@ -33,7 +33,7 @@ export type Severity = keyof typeof SEVERITY_POINTS;
 export type Paranoia = 1 | 2 | 3 | 4;
 
 /** Where in the request a value was found. */
-export type Location = 'path' | 'query' | 'query-name' | 'body' | 'body-name' | 'cookie' | 'header' | 'request';
+export type Location = 'path' | 'query' | 'query-name' | 'body' | 'body-name' | 'cookie' | 'header' | 'referer' | 'request';
 
 /**
  * Normalised views of one value, computed lazily and shared by every rule that reads it:

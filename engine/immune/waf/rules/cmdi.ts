@@ -32,8 +32,6 @@ const SHAPES = [
   '(?:nc|ncat|netcat)(?:\\s+-\\w+)*\\s+-[elc]\\b',
   'socat\\s+\\S*(?:tcp|udp|exec|system|openssl|pty)[-:]',
   'tar\\s+-?[a-z]{1,5}\\s+\\S*[/~]',
-  // A path with shell wildcards standing in for a binary (`/bin/c?t`).
-  '/[\\w/]*[?*][\\w/?*]*',
   // Timing probes.
   '(?:sleep|timeout|ping)\\s+(?:-[nct]\\s+)?\\d+',
   // Out-of-band DNS lookups.
@@ -54,7 +52,7 @@ export const cmdi: RuleGroup = {
       'critical',
       1,
       'cmd',
-      rx(`(?:[;&|\\n]|\\$\\(|\\|\\||&&)\\s*(?:busybox\\s+)?(?:[\\w.~/\\\\-]*[/\\\\])?(?:{S})`, { S: SHAPES }),
+      rx(`(?:[;&|\\n]|\\$\\()\\s*(?:busybox\\s+)?(?:[\\w.~-]*/){0,4}(?:{S})`, { S: SHAPES }),
       'command after a shell separator',
     ),
     r(
@@ -81,7 +79,14 @@ export const cmdi: RuleGroup = {
       /(?:^|[^\w.-])\/(?:usr\/)?(?:local\/)?s?bin\/(?:(?:ba|z|k|c|tc|da)?sh|python[23]?|perl|ruby|php|nc|ncat|netcat|socat|wget|curl|telnet|busybox|env|id|cat|ls|chmod|rm|whoami|uname)\b|\/dev\/(?:tcp|udp)\/|\/proc\/self\/fd\/\d/,
       'path to a shell or system binary',
     ),
-    r(932140, 'critical', 1, 'text', /(?:\/[\w[\]]*[?*][\w?*[\]]*){2,}/, 'glob pattern standing in for a path'),
+    r(
+      932140,
+      'critical',
+      1,
+      'text',
+      /(?:\/[\w[\]]*[?*][\w?*[\]]*){2,}|[;&|\n]\s*\/[\w/]*[?*]/,
+      'glob pattern standing in for a path',
+    ),
     r(
       932150,
       'critical',

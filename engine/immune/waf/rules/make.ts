@@ -21,7 +21,14 @@ export function ruleMaker(cls: AttackClass) {
 }
 
 /** Locations where a value is reflected into URLs and headers (not free-text bodies). */
-export const NOT_BODY: readonly Location[] = ['path', 'query', 'query-name', 'cookie', 'header'];
+export const NOT_BODY: readonly Location[] = ['path', 'query', 'query-name', 'cookie', 'header', 'referer'];
+
+/**
+ * Locations where a URL is an argument the application might fetch or include. The Referer is
+ * left out, as the CRS leaves it out: it is a URL by definition, and local development sends
+ * loopback and private-address Referers (a UI on one port calling the gateway on another).
+ */
+export const ARGUMENTS: readonly Location[] = ['path', 'query', 'query-name', 'body', 'body-name', 'cookie', 'header'];
 
 /** Builds a regular expression from a template whose `{NAME}` holes are filled from `parts`. */
 export function rx(template: string, parts: Record<string, string> = {}, flags = ''): RegExp {

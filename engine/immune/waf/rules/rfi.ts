@@ -6,7 +6,9 @@
  * known for serving payloads) only warn, and block together.
  */
 import type { RuleGroup } from '../types.ts';
-import { ruleMaker } from './make.ts';
+import { ARGUMENTS, ruleMaker } from './make.ts';
+
+const args = { where: ARGUMENTS };
 
 const r = ruleMaker('rfi');
 
@@ -26,8 +28,9 @@ export const rfi: RuleGroup = {
         `^\\s*(?:(?:file|ftps?|https?|php|gopher|smb|dict):)?\\/\\/(?:[^/@\\s]*@)?\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}`,
       ),
       'URL with an IP-literal host',
+      args,
     ),
-    r(931110, 'critical', 1, 'text', new RegExp(`${URL_START}\\S*?(?:\\?+|\\x00|#|&)\\s*$`), 'URL ending in ?, # or NUL'),
+    r(931110, 'critical', 1, 'text', new RegExp(`${URL_START}\\S*?(?:\\?+|\\x00|#|&)\\s*$`), 'URL ending in ?, # or NUL', args),
     r(
       931120,
       'critical',
@@ -52,6 +55,7 @@ export const rfi: RuleGroup = {
       'text',
       new RegExp(`${URL_START}[^\\s?#]+\\.(?:txt|inc|php\\d?|phtml|pl|cgi|sh|py|jsp|asp|aspx)(?:\\?\\S*)?$`),
       'URL to a script file',
+      args,
     ),
     r(
       931160,
@@ -70,7 +74,8 @@ export const rfi: RuleGroup = {
         `${URL_START}(?:[\\w-]+\\.)*(?:pastebin\\.com\\/raw|raw\\.githubusercontent\\.com|gist\\.githubusercontent\\.com|hastebin\\.com\\/raw|paste\\.ee\\/r|transfer\\.sh|ngrok(?:-free)?\\.(?:io|app)|trycloudflare\\.com)\\/`,
       ),
       'URL argument to raw code on a paste or tunnel host',
+      args,
     ),
-    r(931170, 'warning', 2, 'text', new RegExp(`${URL_START}[\\w.-]+`), 'URL as an argument'),
+    r(931170, 'warning', 2, 'text', new RegExp(`${URL_START}[\\w.-]+`), 'URL as an argument', args),
   ],
 };

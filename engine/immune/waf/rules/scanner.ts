@@ -109,6 +109,19 @@ const SCANNER_HEADERS = [
   'x-burp-collaborator',
 ];
 
+/** Verdicts per User-Agent: the same few agents send almost every request. */
+const uaVerdicts = new Map<string, string | null>();
+
+function scannerIn(ua: string): string | null {
+  let v = uaVerdicts.get(ua);
+  if (v === undefined) {
+    v = SCANNER_UA.exec(ua.toLowerCase())?.[0] ?? null;
+    if (uaVerdicts.size >= 4096) uaVerdicts.clear();
+    uaVerdicts.set(ua, v);
+  }
+  return v;
+}
+
 function req(id: number, msg: string, check: (q: ParsedRequest) => ReturnType<RequestRule['check']>): RequestRule {
   return { id, cls: 'scanner', severity: 'critical', paranoia: 1, msg, check };
 }
@@ -119,8 +132,8 @@ export const scanner: RuleGroup = {
   requestRules: [
     req(913100, 'User-Agent of a security scanner', (q) => {
       const ua = headerValue(q.headers, 'user-agent');
-      const m = ua === undefined ? null : SCANNER_UA.exec(ua.toLowerCase());
-      return m ? { location: 'header', name: 'user-agent', fragment: m[0] } : undefined;
+      const m = ua === undefined ? null : scannerIn(ua);
+      return m !== null ? { location: 'header', name: 'user-agent', fragment: m } : undefined;
     }),
     req(913110, 'header sent by a security scanner', (q) => {
       const h = SCANNER_HEADERS.find((name) => q.headers[name] !== undefined);

@@ -34,7 +34,7 @@ function quoteThenComment(view: string): string | undefined {
 /** SQL injection rules. */
 export const sqli: RuleGroup = {
   cls: 'sqli',
-  gate: /['"`;=<>|&#()@$\\[]|--|\/\*|union|select|insert |delete |update |drop |truncate |0x|\bor\b|\band\b/,
+  gate: /['"`;=<>|&#()@$\\[]|--|\/\*|\b(?:union|select|insert|delete|update|drop|truncate|or|and)\b|0x/,
   rules: [
     r(
       942100,

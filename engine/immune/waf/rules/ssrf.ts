@@ -6,7 +6,9 @@
  * http://localhost:3000`) only warns.
  */
 import type { RuleGroup } from '../types.ts';
-import { ruleMaker, rx } from './make.ts';
+import { ARGUMENTS, ruleMaker, rx } from './make.ts';
+
+const args = { where: ARGUMENTS };
 
 const r = ruleMaker('ssrf');
 
@@ -51,9 +53,10 @@ export const ssrf: RuleGroup = {
       'text',
       rx(`^\\s*(?:[a-z][a-z0-9+.-]*:)?//${AUTHORITY}\\S*\\s*$`, { H: HOST }),
       'URL argument pointing inside the network',
+      args,
     ),
-    r(936110, 'warning', 1, 'text', rx(`(?:[a-z][a-z0-9+.-]*:)?//${AUTHORITY}`, { H: HOST }), 'internal URL inside text'),
-    r(936115, 'critical', 2, 'text', rx(`(?:[a-z][a-z0-9+.-]*:)?//${AUTHORITY}`, { H: HOST }), 'internal URL inside text'),
+    r(936110, 'warning', 1, 'text', rx(`(?:[a-z][a-z0-9+.-]*:)?//${AUTHORITY}`, { H: HOST }), 'internal URL inside text', args),
+    r(936115, 'critical', 2, 'text', rx(`(?:[a-z][a-z0-9+.-]*:)?//${AUTHORITY}`, { H: HOST }), 'internal URL inside text', args),
     r(
       936120,
       'critical',
@@ -77,6 +80,7 @@ export const ssrf: RuleGroup = {
       'text',
       /^\s*(?:[a-z]+:)?\/\/(?:[^/@\s]*@)?(?:\d{8,10}|0x[0-9a-f]{6,8}|0[0-7]{1,4}(?:\.0[0-7]{0,4}){1,3}|(?:0x[0-9a-f]{1,2}\.){3}0x[0-9a-f]{1,2}|\d{1,3}\.\d{5,8}|\d{1,3}\.\d{1,3}\.\d{3,5})(?::\d+)?(?:[/?#]|$)/,
       'obfuscated IP notation',
+      args,
     ),
     r(
       936150,
@@ -85,6 +89,7 @@ export const ssrf: RuleGroup = {
       'text',
       /^\s*(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1?\]|169\.254\.169\.254|metadata)(?::\d{1,5})(?:\/|$)/,
       'internal host and port',
+      args,
     ),
     r(
       936160,
