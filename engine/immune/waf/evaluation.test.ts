@@ -71,6 +71,15 @@ describe('WAF evaluation on the project corpora (paranoia 1, threshold 5)', () =
       lines.push(
         `${row.group.padEnd(14)} ${String(row.total).padStart(8)} ${String(row.refused).padStart(8)} ${pct(row.refused, row.total)}`,
       );
+    // Higher paranoia levels for comparison (not asserted: they trade false positives for reach).
+    const allAttacks = attacks.flatMap(attackRequests);
+    for (const paranoia of [2, 3]) {
+      const a = [...evaluate(allAttacks, paranoia).values()].reduce((n, r) => n + r.refused, 0);
+      const b = [...evaluate(benignRequestsAll, paranoia).values()].reduce((n, r) => n + r.refused, 0);
+      lines.push(
+        `paranoia ${paranoia}: ${pct(a, allAttacks.length)} of attacks refused, ${pct(b, benignRequestsAll.length)} of benign (${b})`,
+      );
+    }
     console.log(lines.join('\n'));
     assert.ok(attackRows.size >= 11, `expected every attack class, got ${[...attackRows.keys()].join(', ')}`);
   });

@@ -78,6 +78,7 @@ export class WafLayer implements GatewayLayer {
     return { ...this.#stats, byClass: { ...this.#stats.byClass } };
   }
 
+  /** Scores the request; refuses it (block mode) or reports it (alert mode) at the threshold. */
   inspect(req: GatewayRequest): WafDecision | undefined {
     const { mode, paranoia, threshold } = this.#config;
     if (mode === 'off') return undefined;
