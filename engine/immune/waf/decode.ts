@@ -7,14 +7,25 @@
  */
 /* eslint-disable no-control-regex -- a WAF matches NUL and control characters on purpose */
 
-const HEX = /^[0-9a-fA-F]$/;
 /** Decoding stops after this many layers: enough for triple encoding plus the layer we add. */
 const MAX_LAYERS = 4;
 
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/** The value of `n` hex digits at `i`, or -1. */
 function hexAt(s: string, i: number, n: number): number {
   if (i + n > s.length) return -1;
-  for (let k = i; k < i + n; k++) if (!HEX.test(s[k]!)) return -1;
-  return parseInt(s.slice(i, i + n), 16);
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const d = hexDigit(s.charCodeAt(k));
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
 }
 
 function pushUtf8(bytes: number[], cp: number): void {

@@ -83,43 +83,36 @@ function ruleSet(paranoia: number, groups?: readonly RuleGroup[]): RuleSet {
   return set;
 }
 
-/** The normalised views of one value, each computed on first use. */
+/** The normalised views of one value, each computed on first use (plain fields: this is hot). */
 class Views {
-  readonly #raw: string;
-  readonly #plus: boolean;
-  #cache: Partial<Record<View, string>> = {};
+  readonly raw: string;
+  readonly plus: boolean;
+  text: string | undefined = undefined;
+  sql: string | undefined = undefined;
+  cmd: string | undefined = undefined;
+  compact: string | undefined = undefined;
+  path: string | undefined = undefined;
 
   constructor(raw: string, plus: boolean) {
-    this.#raw = raw;
-    this.#plus = plus;
+    this.raw = raw;
+    this.plus = plus;
   }
 
   get(view: View): string {
-    const hit = this.#cache[view];
-    if (hit !== undefined) return hit;
-    let v: string;
     switch (view) {
       case 'raw':
-        v = this.#raw;
-        break;
+        return this.raw;
       case 'text':
-        v = normalize(this.#raw, this.#plus);
-        break;
+        return (this.text ??= normalize(this.raw, this.plus));
       case 'sql':
-        v = sqlView(this.get('text'));
-        break;
+        return (this.sql ??= sqlView(this.get('text')));
       case 'cmd':
-        v = cmdView(this.get('text'));
-        break;
+        return (this.cmd ??= cmdView(this.get('text')));
       case 'compact':
-        v = compactView(this.get('text'));
-        break;
+        return (this.compact ??= compactView(this.get('text')));
       case 'path':
-        v = pathView(this.get('text'));
-        break;
+        return (this.path ??= pathView(this.get('text')));
     }
-    this.#cache[view] = v;
-    return v;
   }
 }
 
@@ -130,25 +123,28 @@ function run(rule: Rule, views: Views): string | undefined {
   return m ? m[0] || view.slice(m.index, m.index + FRAGMENT_MAX) || '(match)' : undefined;
 }
 
+const NONE: Array<[Rule, string]> = [];
+
+/** Runs `rules` on one value's views, appending matches to `found` (allocated on first match). */
+function runAll(rules: Rule[], views: Views, skip: Set<number> | undefined, found: Array<[Rule, string]>): Array<[Rule, string]> {
+  for (const rule of rules) {
+    if (skip !== undefined && skip.size > 0 && skip.has(rule.id)) continue;
+    const f = run(rule, views);
+    if (f !== undefined) (found === NONE ? (found = []) : found).push([rule, f]);
+  }
+  return found;
+}
+
 /** Every rule of the set that matches one value (ignoring what already fired). */
 function matchValue(t: Target, set: RuleSet, shortcuts: boolean, skip?: Set<number>): Array<[Rule, string]> {
-  const found: Array<[Rule, string]> = [];
   const views = new Views(t.raw, t.plus);
-  if (shortcuts && PLAIN.test(t.raw)) {
-    // Most values (ids, numbers, words, tokens) end here after a handful of rules.
-    for (const rule of set.plain.get(t.location) ?? []) {
-      const f = skip?.has(rule.id) ? undefined : run(rule, views);
-      if (f !== undefined) found.push([rule, f]);
-    }
-    return found;
-  }
+  // Most values (ids, numbers, words, tokens) end here after a handful of rules.
+  if (shortcuts && PLAIN.test(t.raw)) return runAll(set.plain.get(t.location)!, views, skip, NONE);
   const text = views.get('text');
-  for (const g of set.groups.get(t.location) ?? []) {
-    if (shortcuts && g.gate && !g.gate.test(text)) continue;
-    for (const rule of g.rules) {
-      const f = skip?.has(rule.id) ? undefined : run(rule, views);
-      if (f !== undefined) found.push([rule, f]);
-    }
+  let found = NONE;
+  for (const g of set.groups.get(t.location)!) {
+    if (shortcuts && g.gate !== undefined && !g.gate.test(text)) continue;
+    found = runAll(g.rules, views, skip, found);
   }
   return found;
 }
@@ -208,7 +204,7 @@ export function inspect(
   const threshold = config.threshold ?? DEFAULT_THRESHOLD;
   const set = ruleSet(paranoia, options.groups);
   const shortcuts = !options.noShortcuts;
-  const done = (tally: Tally): boolean => !options.exhaustive && tally.score >= threshold;
+  const stopAt = options.exhaustive ? Infinity : threshold;
   const req = parseRequest(input);
   const tally = new Tally();
   for (const rule of set.requestRules) {
@@ -216,7 +212,7 @@ export function inspect(
     if (h) tally.add(rule, h.location, h.name, h.fragment);
   }
   for (const t of req.targets) {
-    if (done(tally)) break;
+    if (tally.score >= stopAt) break;
     if (!t.raw) continue;
     const found =
       shortcuts && (t.location === 'header' || t.location === 'cookie' || t.location === 'referer')
