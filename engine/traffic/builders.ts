@@ -97,7 +97,9 @@ const injection: RequestBuilder = ({ route, seq, rng, data }) => {
       plan.body = `comment=${encodeURIComponent(p)}&quantity=1`;
       break;
     case 'header':
-      plan.headers['user-agent'] = p.replace(/[\r\n]/g, ' ');
+      // Header values must be printable Latin-1: other characters go percent-encoded (an evasion
+      // the WAF decodes anyway); CR/LF become spaces (raw header injection is the protocol class's).
+      plan.headers['user-agent'] = p.replace(/[\r\n]/g, ' ').replace(/[^\x20-\x7e]/g, (c) => encodeURIComponent(c));
       plan.headers['x-search'] = encodeURIComponent(p);
       break;
     case 'path':

@@ -16,6 +16,8 @@ import { builders } from './builders.ts';
 import { parseRoute, type RequestBuilder } from './requests.ts';
 
 const STREAM_HEADER = 'x-petri-stream';
+/** The request's number in its stream: ground truth for evaluations, like the stream tag. */
+const SEQ_HEADER = 'x-petri-seq';
 
 interface Running {
   spec: WorkerStream;
@@ -118,7 +120,7 @@ function send(r: Running): void {
     else r.s.c5xx++;
     if (status === 403 || status === 429) r.s.blocked++;
   };
-  const headers: Record<string, string | number> = { ...plan.headers, [STREAM_HEADER]: r.spec.name };
+  const headers: Record<string, string | number> = { ...plan.headers, [STREAM_HEADER]: r.spec.name, [SEQ_HEADER]: seq };
   if (plan.body !== undefined) headers['content-length'] = Buffer.byteLength(plan.body);
   const req = request({ ...target, method: plan.method, path: plan.path, headers, agent: r.agents[client] }, (res) => {
     res.on('data', () => {});
@@ -174,7 +176,14 @@ function tick(): void {
     const elapsed = (now - r.startWall) * speed;
     while (r.next !== undefined && r.next <= elapsed) {
       r.s.lagMs = Math.max(r.s.lagMs, (elapsed - r.next) / speed);
-      send(r);
+      try {
+        send(r);
+      } catch {
+        // A request Node refuses to even write (e.g. a header it deems invalid) is a client error,
+        // never a reason to stop the stream.
+        r.s.errors++;
+        r.s.done++;
+      }
       r.next = r.schedule.next();
     }
     if (r.next === undefined && r.inflight === 0) stop(r.spec.name);
