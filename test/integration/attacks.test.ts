@@ -152,16 +152,7 @@ test('injection: corpus payloads spread over query, JSON body, form body, header
   for (const r of seen) {
     const i = Number(r.headers['x-petri-seq']);
     const { payload, location } = injectionChoice(i, payloads);
-    const text =
-      location === 'query'
-        ? decodeURIComponent(r.query.slice(2))
-        : location === 'header'
-          ? decodeURIComponent(String(r.headers['x-search']))
-          : location === 'path'
-            ? decodeURIComponent(r.path.split('/').pop()!)
-            : location === 'form'
-              ? decodeURIComponent(r.body!.toString().split('&')[0]!.slice(8))
-              : (JSON.parse(r.body!.toString()) as { comment: string }).comment;
+    const text = received(r, location);
     assert.equal(text, payload.payload, `request ${i} (${location})`);
     where.set(location, (where.get(location) ?? 0) + 1);
   }
