@@ -25,6 +25,8 @@ export interface CellObservation {
   utilization: number;
   /** Requests arriving per second (served and rejected) over the window. */
   rps: number;
+  /** Requests served per second (arrivals minus 503s) over the window. */
+  servedRps: number;
   /** Requests waiting in the replicas' queues (time-averaged sum) over the window. */
   queue: number;
   /** p99 latency (ms) of the last second with traffic. */
