@@ -53,7 +53,27 @@ interface CellControl {
   decisions: ScalingDecision[];
 }
 
-/** Drives every cell's scaling policy from metrics frames. */
+/**
+ * Drives every cell's scaling policy from metrics frames.
+ *
+ * @example Wiring into the live engine (engine.ts):
+ * ```ts
+ * const forecaster = spec.cells.some((c) => c.scaling.policy === 'predictive')
+ *   ? await OnnxForecaster.load(undefined) // models/forecast.onnx, local time of day
+ *   : undefined;
+ * const scaling = new ScalingController({
+ *   clock: this.clock,
+ *   cells: () => this.cells.cells.map((c) => ({ spec: c.spec, replicas: c.desired })),
+ *   scale: (cell, n, reason) => this.cells.has(cell) && this.cells.scale(cell, n, reason),
+ *   emit: (type, data, cell) => this.events.emit(type, data, { cell }),
+ *   forecaster,
+ *   onError: (err) => this.logger.error('scaling sync failed', { err }),
+ * });
+ * this.collector.onFrame((f) => scaling.onFrame(f));
+ * scaling.start(abortSignal);
+ * // the built-in signal scaling.<cell>.targetUtilization → scaling.setTarget(cell, value)
+ * ```
+ */
 export class ScalingController {
   readonly windows = new MetricWindows();
   readonly #o: ScalingControllerOptions;

@@ -52,3 +52,16 @@ export {
   type ForecastWeights,
 } from './forecast-model.ts';
 export { simulate, type MinuteRecord, type SimulationOptions, type SimulationResult } from './simulator.ts';
+export {
+  BENCH_CELL,
+  barVerdict,
+  benchScaling,
+  compareScaling,
+  formatComparison,
+  saturatingPeak,
+  type Comparison,
+  type CompareOptions,
+  type PolicyScore,
+  type ScalingBenchOptions,
+} from './compare.ts';
+export { exportScaling, hpaObject, kedaObject, scalingObjects, type ExportOptions } from './export.ts';
