@@ -6,7 +6,7 @@
 //
 // Seeded and single-threaded: the same flags give the same bytes.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeModel, OnnxModel } from '../engine/models/index.ts';
 import { forecastGraph, forecastReference, type ForecastWeights } from '../engine/scaling/index.ts';
@@ -234,7 +234,8 @@ async function main(): Promise<void> {
   writeFileSync(flags.out, bytes);
   const evalFile = join(import.meta.dirname, 'forecast.eval.json');
   const report = {
-    flags,
+    // the output path relative to the repository, so the file does not depend on where it was trained
+    flags: { ...flags, out: relative(join(import.meta.dirname, '..'), flags.out) },
     windows: { train: train.length, validation: val.length, test: test.length },
     scale,
     heads,
