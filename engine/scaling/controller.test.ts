@@ -142,3 +142,28 @@ test('predictive cells share one forecaster batch per minute; hpa and none cells
   assert.equal(ctl.forecastOf('a')!.firstMinute, Math.floor(START / 60_000) + 11);
   assert.deepEqual(ctl.decisions('d'), []);
 });
+
+test('a failing forecaster is reported and the predictive cell scales reactively', async () => {
+  const clock = new ManualClock(START);
+  const errors: unknown[] = [];
+  const failing: Forecaster = {
+    history: 60,
+    horizon: 10,
+    forecast: () => Promise.reject(new Error('model gone')),
+    close: () => Promise.resolve(),
+  };
+  const cells = [{ spec: spec('a', 'predictive'), replicas: 2 }];
+  const scaled: number[] = [];
+  const ctl = new ScalingController({
+    clock,
+    cells: () => cells,
+    scale: (_c, n) => scaled.push(n),
+    forecaster: failing,
+    onError: (e) => errors.push(e),
+  });
+  for (let s = 0; s < 11 * 60; s++) ctl.onFrame(frame(START + s * 1000, 'a', 2, 0.9, 72));
+  const decisions = await ctl.sync(START + 11 * 60_000);
+  assert.equal(errors.length, 1);
+  assert.equal(decisions.length, 1);
+  assert.deepEqual(scaled, [4], 'the HPA half still acts: ceil(2 × 0.9 / 0.5)');
+});

@@ -195,7 +195,15 @@ export class ScalingController {
       if (history) due.push({ control, history, lastMinute: window.lastMinute });
     }
     if (due.length === 0) return;
-    const forecasts = await f.forecast(due.map((d) => ({ history: d.history, lastMinute: d.lastMinute })));
+    let forecasts: Forecast[];
+    try {
+      forecasts = await f.forecast(due.map((d) => ({ history: d.history, lastMinute: d.lastMinute })));
+    } catch (err) {
+      // A broken model must not stop scaling: these cells fall back to the reactive HPA.
+      this.#o.onError?.(err);
+      for (const d of due) d.control.forecast = undefined;
+      return;
+    }
     due.forEach((d, i) => (d.control.forecast = forecasts[i]));
   }
 
