@@ -297,7 +297,8 @@ export class Pool {
       r.count = 0;
       r.rejected = 0;
     }
-    this.#replicas = this.#replicas.filter((r) => !(r.state === STOPPING && r.readyAt === -1));
+    if (this.#replicas.some((r) => r.state === STOPPING && r.readyAt === -1))
+      this.#replicas = this.#replicas.filter((r) => !(r.state === STOPPING && r.readyAt === -1));
     const s = this.#second;
     const lat = s.latencies.take();
     const cell: CellStats = {

@@ -21,7 +21,9 @@ interface ReplicaTrack {
   firstSeen: number;
   readySince?: number;
   lastSeen: number;
-  samples: Array<{ t: number; u: number }>;
+  /** Utilization samples while ready: times and values (parallel arrays, no per-second objects). */
+  times: number[];
+  utils: number[];
 }
 
 /** Options of {@link CellWindow}. */
@@ -84,15 +86,20 @@ export class CellWindow {
   #track(t: number, r: ReplicaStats): void {
     let track = this.#replicas.get(r.id);
     if (!track) {
-      track = { state: r.state, firstSeen: t, lastSeen: t, samples: [] };
+      track = { state: r.state, firstSeen: t, lastSeen: t, times: [], utils: [] };
       this.#replicas.set(r.id, track);
     }
     track.state = r.state;
     track.lastSeen = t;
     if (r.state === 'ready') {
       track.readySince ??= t;
-      track.samples.push({ t, u: r.utilization });
-      if (track.samples.length > 120 && track.samples[0]!.t < t - 120_000) track.samples.splice(0, 60);
+      track.times.push(t);
+      track.utils.push(r.utilization);
+      // Keep about two minutes: more than any metric window.
+      if (track.times.length > 120 && track.times[0]! < t - 120_000) {
+        track.times.splice(0, 60);
+        track.utils.splice(0, 60);
+      }
     }
   }
 
@@ -144,8 +151,8 @@ export class CellWindow {
       if (r.state !== 'ready' && r.state !== 'starting') continue;
       let sum = 0;
       let n = 0;
-      for (let i = r.samples.length - 1; i >= 0 && r.samples[i]!.t >= now - windowMs; i--) {
-        sum += r.samples[i]!.u;
+      for (let i = r.times.length - 1; i >= 0 && r.times[i]! >= now - windowMs; i--) {
+        sum += r.utils[i]!;
         n++;
       }
       out.push({
