@@ -38,6 +38,22 @@ export interface ScalingSpec {
   targetUtilization: number;
   targetQueue: number;
   behavior: 'default' | 'none';
+  /** HPA tolerance around the target ratio (0.1). */
+  tolerance: number;
+  /** Scale-down stabilization window (300 000 ms). */
+  scaleDownStabilizationMs: number;
+  /**
+   * Predictive policy: forecaster file, lead time (null = startup + sync period), headroom factor,
+   * the percentile head to size for (null = the mean forecast) and the utilization it is sized at
+   * (null = targetUtilization).
+   */
+  forecast: {
+    model: string | null;
+    leadMs: number | null;
+    headroom: number;
+    quantile: number | null;
+    utilization: number | null;
+  };
 }
 
 export interface BreakerSpec {
@@ -138,6 +154,15 @@ function scaling(doc: ScalingDoc | undefined, replicas: number): ScalingSpec {
     targetUtilization: doc?.targetUtilization ?? 0.6,
     targetQueue: doc?.targetQueue ?? 5,
     behavior: doc?.behavior ?? 'default',
+    tolerance: doc?.tolerance ?? 0.1,
+    scaleDownStabilizationMs: ms(doc?.scaleDownStabilization) ?? 300_000,
+    forecast: {
+      model: doc?.forecast?.model ?? null,
+      leadMs: ms(doc?.forecast?.lead) ?? null,
+      headroom: doc?.forecast?.headroom ?? 1,
+      quantile: doc?.forecast?.quantile ?? null,
+      utilization: doc?.forecast?.utilization ?? null,
+    },
   };
 }
 

@@ -60,6 +60,52 @@ export const ScalingPolicy = Type.Object(
         description: "HPA code path: Kubernetes' default `behavior` or none (legacy caps)",
       }),
     ),
+    tolerance: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 0.5,
+        description: 'no scaling while metric/target is within 1 ± tolerance (0.1)',
+      }),
+    ),
+    scaleDownStabilization: Type.Optional(
+      Type.String({
+        pattern: DURATION_PATTERN,
+        'x-hint': 'a duration like 5m',
+        description: 'scale-down uses the highest recommendation of this window (5m)',
+      }),
+    ),
+    forecast: Type.Optional(
+      Type.Object(
+        {
+          model: Type.Optional(Type.String({ minLength: 1, description: 'ONNX forecaster file (default models/forecast.onnx)' })),
+          lead: Type.Optional(
+            Type.String({
+              pattern: DURATION_PATTERN,
+              'x-hint': 'a duration like 90s',
+              description: 'how far ahead capacity is provisioned (default: startup + one sync period)',
+            }),
+          ),
+          headroom: Type.Optional(
+            Type.Number({ minimum: 1, maximum: 3, description: 'multiplies the forecast before sizing (1)' }),
+          ),
+          quantile: Type.Optional(
+            Type.Number({
+              exclusiveMinimum: 0,
+              exclusiveMaximum: 1,
+              description: 'size for this percentile of the forecast (a head of the model, e.g. 0.95) instead of its mean',
+            }),
+          ),
+          utilization: Type.Optional(
+            Type.Number({
+              exclusiveMinimum: 0,
+              maximum: 1,
+              description: 'utilization the forecast is sized at (default: targetUtilization)',
+            }),
+          ),
+        },
+        { ...closed, description: 'predictive policy: the forecast that raises the replica floor ahead of load' },
+      ),
+    ),
   },
   closed,
 );
