@@ -52,20 +52,18 @@ async function openLoop(
       samples.push(gen.take());
     }
     await gen.close();
-    const rows = samples
-      .flat()
-      .map((x) => ({
-        t: 0,
-        span: 1000,
-        count: x.stats.count,
-        ok: x.stats.ok,
-        c4xx: x.stats.c4xx,
-        c5xx: x.stats.c5xx,
-        timeouts: x.stats.timeouts,
-        blocked: 0,
-        max: x.stats.max,
-        hist: x.hist,
-      }));
+    const rows = samples.flat().map((x) => ({
+      t: 0,
+      span: 1000,
+      count: x.stats.count,
+      ok: x.stats.ok,
+      c4xx: x.stats.c4xx,
+      c5xx: x.stats.c5xx,
+      timeouts: x.stats.timeouts,
+      blocked: 0,
+      max: x.stats.max,
+      hist: x.hist,
+    }));
     const client = aggregate(rows.slice(2)); // skip the first seconds of connection set-up
     const api = new ApiClient(s.ui, s.token);
     const frames = (await api.metrics()).frames.slice(-seconds + 2);
