@@ -4,39 +4,12 @@
  * (measured in the same run)? Target: a bare node:http server in its own process.
  */
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { bar, cpuSeconds, table } from './lib.ts';
 
-const CHILD_GENERATOR = `
-import { TrafficGenerator } from './engine/traffic/index.ts';
-import { silentLogger } from './engine/log.ts';
-const [target, rate, seconds] = process.argv.slice(-3);
-const gen = new TrafficGenerator({ speed: 1, seed: 1, now: () => Date.now(), logger: silentLogger, target });
-await gen.ready;
-const perSecond = [];
-gen.start({ name: 'load', kind: 'traffic', route: 'GET /x', rate: Number(rate), clients: 50, law: 'constant', durationMs: Number(seconds) * 1000 });
-const cpu0 = process.cpuUsage();
-for (let i = 0; i < Number(seconds) + 2; i++) { await new Promise((r) => setTimeout(r, 1000)); for (const s of gen.take()) perSecond.push({ sent: s.stats.sent, ok: s.stats.ok, lag: s.stats.lagMs }); }
-const cpu = process.cpuUsage(cpu0);
-await gen.close();
-console.log(JSON.stringify({ perSecond, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
-process.exit(0);
-`;
-
-const CHILD_AUTOCANNON = `
-import autocannon from 'autocannon';
-const [target, rate, seconds] = process.argv.slice(-3);
-const cpu0 = process.cpuUsage();
-autocannon({ url: target + '/x', connections: 50, overallRate: Number(rate), duration: Number(seconds) }, (err, r) => {
-  const cpu = process.cpuUsage(cpu0);
-  console.log(JSON.stringify({ requests: r.requests.total, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
-  process.exit(0);
-});
-`;
-
-function runChild(source: string, args: string[]): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source, ...args], {
+function runChild(script: string, args: string[]): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'children', script), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    cwd: process.cwd(),
   });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -52,11 +25,11 @@ async function targetServer(): Promise<{ url: string; pid: number; stop: () => v
 
 export async function traffic(rate = 2000, seconds = 30): Promise<void> {
   const server = await targetServer();
-  const ours = JSON.parse(await runChild(CHILD_GENERATOR, [server.url, String(rate), String(seconds)])) as {
+  const ours = JSON.parse(await runChild('generator.ts', [server.url, String(rate), String(seconds)])) as {
     perSecond: Array<{ sent: number; ok: number; lag: number }>;
     cpuSeconds: number;
   };
-  const cannon = JSON.parse(await runChild(CHILD_AUTOCANNON, [server.url, String(rate), String(seconds)])) as {
+  const cannon = JSON.parse(await runChild('autocannon.ts', [server.url, String(rate), String(seconds)])) as {
     requests: number;
     cpuSeconds: number;
   };

@@ -4,7 +4,6 @@
  * not earlier ones were answered, so overload shows as latency and errors, not as a politely
  * slower generator. Each client sends from its own loopback address.
  */
-import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { parentPort } from 'node:worker_threads';
 import { Rng } from '../clock.ts';
@@ -14,6 +13,7 @@ import { clientAddress } from './clients.ts';
 import type { FromWorker, StreamSample, ToWorker, WorkerStream } from './protocol.ts';
 import { builders } from './builders.ts';
 import { parseRoute, type RequestBuilder } from './requests.ts';
+import { ClientPool, serialise, type Outcome } from './http1.ts';
 
 const STREAM_HEADER = 'x-petri-stream';
 /** The request's number in its stream: ground truth for evaluations, like the stream tag. */
@@ -28,7 +28,7 @@ interface Running {
   rng: Rng;
   builder: RequestBuilder | undefined;
   route: { method: string; path: string };
-  agents: Agent[];
+  pools: ClientPool[];
   sockets: Set<Socket>;
   s: Omit<StreamSample, 'hist' | 'histMax' | 'histSum' | 'name' | 'inflight' | 'clients'>;
   hist: Histogram;
@@ -39,6 +39,7 @@ interface Running {
 }
 
 let target = { host: '127.0.0.1', port: 80 };
+let hostHeader = '127.0.0.1';
 let speed = 1;
 const streams = new Map<string, Running>();
 const post = (msg: FromWorker): void => parentPort!.postMessage(msg);
@@ -65,10 +66,7 @@ function start(spec: WorkerStream): void {
     rng: new Rng(spec.seed).fork('requests'),
     builder: builders[spec.builder],
     route: parseRoute(spec.route),
-    agents: Array.from(
-      { length: spec.clients },
-      (_, i) => new Agent({ keepAlive: true, localAddress: clientAddress(spec.block, i) }),
-    ),
+    pools: Array.from({ length: spec.clients }, (_, i) => new ClientPool(target.host, target.port, clientAddress(spec.block, i))),
     sockets: new Set(),
     s: fresh(),
     hist: new Histogram(),
@@ -91,7 +89,7 @@ function stop(name: string): void {
   post({ op: 'stats', wallMs: Date.now(), samples: [sample(r)] });
   r.stopped = true;
   streams.delete(name);
-  for (const a of r.agents) a.destroy();
+  for (const p of r.pools) p.destroy();
   for (const s of r.sockets) s.destroy();
   post({ op: 'ended', name, sent: r.totalSent });
 }
@@ -106,33 +104,23 @@ function send(r: Running): void {
   const plan = r.builder!({ route: r.route, seq, client, rng: r.rng, data: r.spec.data });
   const started = performance.now();
   r.inflight++;
-  let finished = false;
-  const finish = (kind: 'status' | 'timeout' | 'error', status = 0): void => {
-    if (finished || r.stopped) return;
-    finished = true;
+  const headers: Record<string, string | number> = { ...plan.headers, [STREAM_HEADER]: r.spec.name, [SEQ_HEADER]: seq };
+  const bytes = serialise(plan.method, plan.path, hostHeader, headers, plan.body);
+  r.pools[client]!.request(bytes, r.spec.timeoutMs / speed, (o: Outcome) => {
+    if (r.stopped) return;
     r.inflight--;
     r.s.done++;
     r.hist.record((performance.now() - started) * speed);
-    if (kind === 'timeout') r.s.timeouts++;
-    else if (kind === 'error') r.s.errors++;
-    else if (status < 400) r.s.ok++;
-    else if (status < 500) r.s.c4xx++;
+    if ('error' in o) {
+      if (o.error === 'timeout') r.s.timeouts++;
+      else r.s.errors++;
+      return;
+    }
+    if (o.status < 400) r.s.ok++;
+    else if (o.status < 500) r.s.c4xx++;
     else r.s.c5xx++;
-    if (status === 403 || status === 429) r.s.blocked++;
-  };
-  const headers: Record<string, string | number> = { ...plan.headers, [STREAM_HEADER]: r.spec.name, [SEQ_HEADER]: seq };
-  if (plan.body !== undefined) headers['content-length'] = Buffer.byteLength(plan.body);
-  const req = request({ ...target, method: plan.method, path: plan.path, headers, agent: r.agents[client] }, (res) => {
-    res.on('data', () => {});
-    res.on('end', () => finish('status', res.statusCode ?? 0));
-    res.on('error', () => finish('error'));
+    if (o.status === 403 || o.status === 429) r.s.blocked++;
   });
-  req.setTimeout(r.spec.timeoutMs / speed, () => {
-    finish('timeout');
-    req.destroy();
-  });
-  req.on('error', () => finish('error'));
-  req.end(plan.body);
 }
 
 /** Slow headers: open a connection, send a partial request, then trickle header lines. */
@@ -217,6 +205,7 @@ parentPort!.on('message', (msg: ToWorker) => {
     case 'config': {
       const u = new URL(msg.target);
       target = { host: u.hostname, port: Number(u.port) };
+      hostHeader = u.host;
       speed = msg.speed;
       break;
     }
