@@ -6,6 +6,7 @@ import { tempDir } from '../helpers/tmp.ts';
 
 const EXPECTED_OBJECTS: Record<number, string[]> = {
   1: ['organism_versions', 'runs', 'cells', 'replicas', 'events', 'metric_rollups', 'events_run_time', 'events_type_time'],
+  2: ['signal_history', 'signal_history_at'],
 };
 
 function objects(db: ReturnType<typeof openDb>): Set<string> {
