@@ -14,7 +14,7 @@ import { Gateway } from './gateway/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import { MetricsCollector } from './metrics/index.ts';
 import { checkNewCell, type CellSpec, type LoadedOrganism } from './organism/index.ts';
-import { allSignals, builtinSignals, SignalStore } from './signals/index.ts';
+import { allSignals, builtinSignals, SecretRedactor, SignalStore } from './signals/index.ts';
 import { EventPersister, EventsRepo, MetricsRepo, openDb, RunsRepo, type Db } from './store/index.ts';
 
 /** Options of {@link Engine.start}. */
@@ -65,6 +65,7 @@ export class Engine {
     supervisor: NatsSupervisor | undefined;
     events: EventPublisher;
     runId: number;
+    secrets: SecretRedactor;
   }) {
     this.options = parts.options;
     this.organism = parts.options.organism;
@@ -81,8 +82,21 @@ export class Engine {
     this.metricsRepo = new MetricsRepo(this.db);
     this.runs = new RunsRepo(this.db);
     this.persister = new EventPersister(this.bus, this.eventsRepo, this.logger);
-    this.signals = new SignalStore(this.bus.signalsKv, this.clock, this.events);
-    this.cells = new CellHost(this.bus, { clock: this.clock, rng: this.rng, events: this.events, logger: this.logger });
+    this.signals = new SignalStore(this.bus.signalsKv, this.clock, this.events, {
+      nc: this.bus.nc,
+      db: this.db,
+      logger: this.logger,
+      runId: () => this.runId,
+      redactor: parts.secrets,
+    });
+    this.events.redact = this.signals.redactEvent;
+    this.cells = new CellHost(this.bus, {
+      clock: this.clock,
+      rng: this.rng,
+      events: this.events,
+      logger: this.logger,
+      ...this.signals.cellHooks,
+    });
     this.gateway = undefined as unknown as Gateway; // set in #grow, before anyone reads it
     this.collector = new MetricsCollector({
       clock: this.clock,
@@ -100,7 +114,9 @@ export class Engine {
   static async start(options: EngineOptions): Promise<Engine> {
     const clock = options.clock ?? new WallClock(options.speed ?? 1);
     const rng = new Rng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
-    const logger = options.logger ?? createLogger({ file: join(options.dataDir, 'logs', 'engine.log') });
+    // Secret signal values are masked in every log line and event (filled by the signals store).
+    const secrets = new SecretRedactor();
+    const logger = options.logger ?? createLogger({ file: join(options.dataDir, 'logs', 'engine.log'), redact: secrets.text });
     setDropLogger((err) => logger.error('background task failed', { err }));
     const supervisor = options.natsUrl ? undefined : new NatsSupervisor({ dir: join(options.dataDir, 'nats'), logger });
     // SQLite and nats-server start side by side: cold start is the slower of the two.
@@ -121,7 +137,7 @@ export class Engine {
       const run = options.run ?? { kind: 'session' as const };
       const runId = runs.start(run.kind, run.name ?? o.spec.name, version, options.seed ?? null, now);
       events.runId = runId;
-      const engine = new Engine({ options, clock, rng, logger, db, bus, supervisor, events, runId });
+      const engine = new Engine({ options, clock, rng, logger, db, bus, supervisor, events, runId, secrets });
       await engine.#grow();
       return engine;
     } catch (err) {
@@ -265,6 +281,7 @@ export class Engine {
     await step('collector', () => this.collector.stop());
     await step('gateway', () => this.gateway?.close());
     await step('cells', () => this.cells.stop());
+    await step('signals', () => this.signals.stop());
     await step('publisher', () => this.events.flush(2000));
     await step('persister drain', () => this.#drainPersister());
     await step('persister', () => this.persister.stop());

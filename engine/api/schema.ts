@@ -205,3 +205,4 @@ export type StreamMessage =
   | { kind: 'organism'; organism: OrganismView };
 
 export { PetriEvent };
+export * from './signal-schema.ts';

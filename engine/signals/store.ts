@@ -261,6 +261,13 @@ export class SignalStore {
     return rows.reverse().slice(0, options.limit ?? 100);
   }
 
+  /** Revisions of a key still held in KV history (the bucket keeps 64 per key). */
+  async kvRevisions(key: string): Promise<Set<number>> {
+    const out = new Set<number>();
+    for await (const e of await this.#kv.history({ key })) if (e.operation === 'PUT') out.add(e.revision);
+    return out;
+  }
+
   /** The last finished propagation (of one key, or of any). */
   lastPropagation(key?: string): Propagation | undefined {
     return this.tracker.last(key);

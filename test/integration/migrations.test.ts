@@ -37,7 +37,8 @@ for (const m of listMigrations()) {
       const created = [...objects(db)].filter((o) => !before.has(o));
       for (const name of EXPECTED_OBJECTS[m.version] ?? []) assert.ok(created.includes(name), `${m.name} should create ${name}`);
       assert.equal(db.pragma('user_version', { simple: true }), m.version);
-      assert.deepEqual(migrate(db), migrate(db), 'migrating twice is a no-op');
+      migrate(db); // the later migrations, if any
+      assert.deepEqual(migrate(db), [], 'migrating twice is a no-op');
     } finally {
       db.close();
     }
