@@ -14,7 +14,7 @@ import { Gateway } from './gateway/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import { MetricsCollector } from './metrics/index.ts';
 import { checkNewCell, type CellSpec, type LoadedOrganism } from './organism/index.ts';
-import { allSignals, builtinSignals, SecretRedactor, SignalStore } from './signals/index.ts';
+import { allSignals, builtinSignals, maskSecretSpecs, SecretRedactor, SignalStore } from './signals/index.ts';
 import { EventPersister, EventsRepo, MetricsRepo, openDb, RunsRepo, type Db } from './store/index.ts';
 
 /** Options of {@link Engine.start}. */
@@ -133,7 +133,8 @@ export class Engine {
       const now = clock.now();
       runs.abandonRunning(now);
       const o = options.organism;
-      const version = runs.organismVersion(o.spec.name, o.hash, o.source, o.spec, now);
+      const stored = { ...o.spec, signals: maskSecretSpecs(o.spec.signals) }; // secrets stay out of SQLite
+      const version = runs.organismVersion(o.spec.name, o.hash, o.source, stored, now);
       const run = options.run ?? { kind: 'session' as const };
       const runId = runs.start(run.kind, run.name ?? o.spec.name, version, options.seed ?? null, now);
       events.runId = runId;

@@ -13,6 +13,7 @@ import { loadOrganismFile } from '../organism/index.ts';
 import { ControlServer } from './server.ts';
 import { validateFiles } from './validate-cmd.ts';
 import { startDesktop } from './start-cmd.ts';
+import { signalsCommand } from './signals-cmd.ts';
 
 export { ROOT };
 /** The organism `petri serve` grows when none is given. */
@@ -27,6 +28,7 @@ Usage:
   petri serve [--organism FILE] [--port N] [--gateway-port N] [--data DIR] [--nats-url URL] [--speed X] [--seed N]
   petri start [same flags as serve]   open the desktop app (falls back to serve + browser URL)
   petri validate FILE...              check organism and scenario files (exit 2 on errors)
+  petri signals list|get|set|history|rollback|import|export …   signals of a running engine
   petri help
 
 Environment: PETRI_DATA (data dir, default ~/.petri), PETRI_NATS_SERVER (nats-server binary),
@@ -193,6 +195,8 @@ export async function main(argv: string[]): Promise<number> {
         return await startDesktop(rest, serveCommand);
       case 'validate':
         return await validateFiles(rest, process.stdout, process.stderr);
+      case 'signals':
+        return await signalsCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -137,7 +137,9 @@ async function historyPage(engine: Engine, key: string, query: URLSearchParams):
 }
 
 function issuesWithLines(issues: Issue[]): Issue[] {
-  return issues.map((i) => (i.line ? { path: `${i.file ?? ''}:${i.line}${i.path ? ` ${i.path}` : ''}`, message: i.message } : i));
+  return issues.map((i) =>
+    i.line ? { path: `${i.file ?? ''}:${i.line}${i.path ? `: ${i.path}` : ''}`, message: i.message } : i,
+  );
 }
 
 async function importSignals(engine: Engine, body: SignalImportBody): Promise<SignalImportResult> {
@@ -145,7 +147,13 @@ async function importSignals(engine: Engine, body: SignalImportBody): Promise<Si
   const format = body.format ?? detectFormat(file, body.text);
   const declared = engine.signals.list().map(interopOf);
   const plan = format === 'env' ? planEnvImport(body.text, declared, file) : planFlagdImport(body.text, declared, file);
-  if (plan.issues.length) throw new ValidationError(issuesWithLines(plan.issues));
+  // Every problem at once: what the file says wrong, and values the types refuse.
+  const refused = engine.signals.check(plan.changes).map((i) => {
+    const line = plan.changes.find((c) => c.key === i.path)?.line;
+    return { ...i, file, ...(line ? { line } : { path: `${file}: ${i.path}` }) };
+  });
+  const issues = [...plan.issues, ...refused].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  if (issues.length) throw new ValidationError(issuesWithLines(issues));
   const skipped = [...plan.skipped];
   const byKey = new Map(declared.map((d) => [d.key, d]));
   // Unchanged entries are not written again: importing the same file twice changes nothing.
@@ -160,7 +168,11 @@ async function importSignals(engine: Engine, body: SignalImportBody): Promise<Si
   });
   if (body.dryRun || changes.length === 0)
     return { format, applied: 0, changes: changes.map((c) => ({ key: c.key, revision: 0 })), skipped };
-  const states = await engine.signals.changeMany(changes, 'import', `import ${file}`);
+  const states = await engine.signals.changeMany(
+    changes.map(({ line: _line, ...c }) => c),
+    'import',
+    `import ${file}`,
+  );
   return { format, applied: states.length, changes: states.map((s) => ({ key: s.spec.key, revision: s.revision })), skipped };
 }
 

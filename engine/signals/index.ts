@@ -19,7 +19,7 @@ export {
 export { evaluate, murmur3, rolloutBucket, type Evaluation, type EvaluationContext, type EvaluationReason } from './flags.ts';
 export { SignalSubscriber, type SignalChange, type SubscriberOptions } from './subscriber.ts';
 export { PropagationTracker, keyMatches, quantile, type AppliedReport, type Propagation, type KeyFilter } from './propagation.ts';
-export { SecretRedactor, SECRET_MASK } from './secrets.ts';
+export { SecretRedactor, SECRET_MASK, maskSecretSpecs } from './secrets.ts';
 export type { HistoryRow } from './history-repo.ts';
 export { RemoteReporter } from './remote.ts';
 export {
@@ -27,6 +27,7 @@ export {
   planEnvImport,
   toEnv,
   parseEnv,
+  fromEnvValue,
   type InteropFormat,
   type InteropSignal,
   type ImportPlan,

@@ -40,7 +40,10 @@ test('.env round trip: export then import gives back every value; secrets stay o
   const plan = planEnvImport(out.text, SIGNALS);
   assert.deepEqual(plan.issues, []);
   const expected = SIGNALS.filter((s) => !s.secret).map((s) => ({ key: s.key, value: s.value }));
-  assert.deepEqual(plan.changes, expected);
+  assert.deepEqual(
+    plan.changes.map(({ line: _line, ...c }) => c),
+    expected,
+  );
 });
 
 test('.env import: shell-style names, export prefix, quotes, comments; precise errors with lines', () => {
@@ -58,10 +61,10 @@ test('.env import: shell-style names, export prefix, quotes, comments; precise e
   ].join('\n');
   const plan = planEnvImport(text, SIGNALS, 'prod.env');
   assert.deepEqual(plan.changes, [
-    { key: 'catalog.latencyFactor', value: 2 },
-    { key: 'greeting', value: 'single # kept' },
-    { key: 'checkout.newFlow', value: true },
-    { key: 'mode', value: null },
+    { key: 'catalog.latencyFactor', value: 2, line: 2 },
+    { key: 'greeting', value: 'single # kept', line: 3 },
+    { key: 'checkout.newFlow', value: true, line: 4 },
+    { key: 'mode', value: null, line: 5 },
   ]);
   assert.deepEqual(
     plan.issues.map((i) => `${i.file}:${i.line}: ${i.path}: ${i.message}`),

@@ -29,6 +29,8 @@ export interface SignalChangeInput {
   value?: SignalValue;
   rollout?: number;
   targeting?: TargetingRule[];
+  /** Line of the file it came from (for error messages). */
+  line?: number;
 }
 
 /** File formats understood by import and export. */
@@ -196,7 +198,7 @@ export function planEnvImport(text: string, declared: InteropSignal[], file = '.
     seen.set(s.key, e.line);
     const converted = fromEnvValue(s, e.value);
     if ('error' in converted) plan.issues.push({ ...where, message: converted.error });
-    else plan.changes.push({ key: s.key, value: converted.value });
+    else plan.changes.push({ key: s.key, value: converted.value, line: e.line });
   }
   return plan;
 }

@@ -18,6 +18,19 @@ export function maskValue(spec: Pick<SignalSpec, 'secret'>, value: SignalValue):
   return spec.secret && value !== null ? SECRET_MASK : value;
 }
 
+/** Signal specs with secret values (and their targeting values) masked, for storing a manifest. */
+export function maskSecretSpecs<S extends Pick<SignalSpec, 'secret' | 'value' | 'targeting'>>(specs: S[]): S[] {
+  return specs.map((s) =>
+    s.secret
+      ? {
+          ...s,
+          value: maskValue(s, s.value),
+          ...(s.targeting ? { targeting: s.targeting.map((r) => ({ ...r, value: SECRET_MASK })) } : {}),
+        }
+      : s,
+  );
+}
+
 /** Replaces known secret values in text and in JSON-like data. */
 export class SecretRedactor {
   readonly #secrets = new Set<string>();

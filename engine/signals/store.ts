@@ -292,30 +292,37 @@ export class SignalStore {
    */
   async changeMany(changes: Array<SignalPatch & { key: string }>, author: SignalAuthor, note?: string): Promise<SignalState[]> {
     if (changes.length === 1 && !this.#specs.has(changes[0]!.key)) throw new NotFoundError(`signal '${changes[0]!.key}'`);
+    const { issues, planned } = this.#plan(changes, author, note);
+    for (const p of planned.filter((x) => x.error))
+      this.#events.emit('signal.refused', { key: p.key, value: maskValue(this.spec(p.key), p.rec.v), reason: p.error, author });
+    if (issues.length) throw new ValidationError(issues);
+    const revisions = await Promise.all(planned.map((p) => this.#kv.put(p.key, encodeSignal(p.rec))));
+    await this.#observed(Math.max(...revisions));
+    return planned.map((p) => this.state(p.key));
+  }
+
+  /** What is wrong with a set of changes, without writing or announcing anything. */
+  check(changes: Array<SignalPatch & { key: string }>): Issue[] {
+    return this.#plan(changes, 'api').issues;
+  }
+
+  #plan(changes: Array<SignalPatch & { key: string }>, author: SignalAuthor, note?: string) {
     const issues: Issue[] = [];
-    const planned = changes.map((c) => {
-      const spec = this.#specs.get(c.key);
-      if (!spec) {
+    const planned: Array<{ key: string; rec: StoredSignal; error?: string }> = [];
+    for (const c of changes) {
+      if (!this.#specs.has(c.key)) {
         issues.push({ path: c.key, message: `no signal '${c.key}' is declared` });
-        return undefined;
+        continue;
       }
       const cur = this.state(c.key);
       const wire = patched(cur.wire, c);
       const value = 'value' in c && c.value !== undefined ? c.value : cur.value;
-      const err = recordError(wire, value);
-      if (err) {
-        issues.push({ path: c.key, message: err });
-        this.#events.emit('signal.refused', { key: c.key, value: maskValue(spec, value), reason: err, author });
-      }
-      return {
-        key: c.key,
-        rec: { v: value, by: author, at: this.#clock.now(), ...(note ? { note } : {}), s: wire } as StoredSignal,
-      };
-    });
-    if (issues.length) throw new ValidationError(issues);
-    const revisions = await Promise.all(planned.map((p) => this.#kv.put(p!.key, encodeSignal(p!.rec))));
-    await this.#observed(Math.max(...revisions));
-    return planned.map((p) => this.state(p!.key));
+      const error = recordError(wire, value);
+      if (error) issues.push({ path: c.key, message: error });
+      const rec: StoredSignal = { v: value, by: author, at: this.#clock.now(), ...(note ? { note } : {}), s: wire };
+      planned.push({ key: c.key, rec, ...(error ? { error } : {}) });
+    }
+    return { issues, planned };
   }
 
   /**
