@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { connect } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { ApiError } from '../../engine/api/client.ts';
@@ -303,4 +304,34 @@ test('a changed signal with a ttl returns to its declared value', async () => {
   assert.ok(back, 'expired');
   assert.equal(back.author, 'engine');
   assert.equal(back.note, 'ttl expired');
+});
+
+test('signals keep working after nats-server is killed and restarted; nothing is announced twice', async () => {
+  await using t = await startEngine({ yaml: SIGNALS_ORGANISM, api: true });
+  const e = t.engine;
+  await t.api!.setSignal('echo.latencyFactor', 2);
+  await e.events.flush();
+  const before = await eventually(async () => {
+    const list = await events(t, 'signal.changed');
+    return list.some((x) => x.data.key === 'echo.latencyFactor' && x.data.value === 2) ? list : undefined;
+  });
+  assert.ok(before);
+  const up = once(e.supervisor!, 'up');
+  e.supervisor!.kill();
+  await up;
+  const s = await eventually(() => t.api!.setSignal('echo.latencyFactor', 3).catch(() => undefined), 5000);
+  assert.ok(s, 'a change is accepted once the bus is back');
+  assert.ok(await eventually(() => e.cells.get('echo').latencyFactor === 3, 5000), 'the cell applied it');
+  const p = await eventually(() => {
+    const last = e.signals.lastPropagation('echo.latencyFactor');
+    return last?.revision === s.revision ? last : undefined;
+  }, 5000);
+  assert.equal(p?.complete, true);
+  await e.events.flush();
+  const after = await eventually(async () => {
+    const list = await events(t, 'signal.changed');
+    return list.some((x) => x.data.revision === s.revision) ? list : undefined;
+  });
+  const revisions = after!.map((x) => `${String(x.data.key)}@${String(x.data.revision)}`);
+  assert.equal(new Set(revisions).size, revisions.length, 'no revision announced twice after the watchers resumed');
 });
