@@ -139,7 +139,8 @@ export class PropagationTracker {
     p.author = author;
     p.changedAt = changedAt;
     p.expected = new Set(this.subscribersOf(key));
-    p.timer = this.#clock.setTimeout(() => this.#finish(p), this.#deadlineMs);
+    // Nobody to wait for (e.g. 1,000 signals declared before any cell runs): no deadline timer.
+    if (p.expected.size > 0 || p.reports.size > 0) p.timer = this.#clock.setTimeout(() => this.#finish(p), this.#deadlineMs);
     this.#check(p);
   }
 

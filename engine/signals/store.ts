@@ -387,7 +387,7 @@ export class SignalStore {
   #observed(revision: number): Promise<void> {
     if (this.#processed >= revision) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, OBSERVE_TIMEOUT_MS);
+      const timer = setTimeout(resolve, OBSERVE_TIMEOUT_MS).unref();
       this.#waiters.push({ revision, resolve: () => (clearTimeout(timer), resolve()) });
     });
   }
@@ -449,7 +449,11 @@ export class SignalStore {
 
   #onEntry(e: KvWatchEntry): void {
     const spec = this.#specs.get(e.key);
-    if (!spec) return; // not declared (yet): declare() reads it from KV
+    if (!spec) {
+      // Not declared (yet): remembered for declare(), which compares it with the declared value.
+      this.#loaded.set(e.key, { rec: e.operation === 'PUT' ? decodeSignal(e.value) : undefined, revision: e.revision });
+      return;
+    }
     const cur = this.#current.get(e.key);
     if (e.operation !== 'PUT') {
       this.#refused(spec, e.revision, undefined, 'deleted by another tool');
@@ -529,7 +533,7 @@ export class SignalStore {
   }
 
   #propagated(p: Propagation): void {
-    this.#history?.recordPropagation(p);
+    if (p.subscribers > 0) this.#history?.recordPropagation(p);
     // A remote watcher that missed a change is presumed gone until it announces itself again.
     for (const id of p.missing) if (this.#remote.delete(id)) this.tracker.unregister(id);
     if (p.subscribers === 0) return; // nobody watches it: nothing propagated, no event
