@@ -55,6 +55,8 @@ interface Pending {
   author: string | undefined;
   changedAt: number;
   expected: Set<string> | undefined;
+  /** Expected subscribers that have not applied it yet (kept so each report costs O(1)). */
+  remaining: Set<string>;
   reports: Map<string, AppliedReport>;
   created: number;
   timer: TimerHandle | undefined;
@@ -119,6 +121,7 @@ export class PropagationTracker {
   unregister(id: string): void {
     if (!this.#subscribers.delete(id)) return;
     for (const p of [...this.#pending.values()]) {
+      p.remaining.delete(id);
       if (p.expected?.delete(id)) this.#check(p);
     }
   }
@@ -138,7 +141,10 @@ export class PropagationTracker {
     const p = this.#entry(key, revision);
     p.author = author;
     p.changedAt = changedAt;
-    p.expected = new Set(this.subscribersOf(key));
+    const expected = new Set(this.subscribersOf(key));
+    for (const [id, r] of p.reports) if (r.skipped) expected.delete(id);
+    p.expected = expected;
+    p.remaining = new Set([...expected].filter((id) => !p.reports.has(id)));
     // Nobody to wait for (e.g. 1,000 signals declared before any cell runs): no deadline timer.
     if (p.expected.size > 0 || p.reports.size > 0) p.timer = this.#clock.setTimeout(() => this.#finish(p), this.#deadlineMs);
     this.#check(p);
@@ -147,8 +153,10 @@ export class PropagationTracker {
   /** A subscriber applied (or skipped) a revision. */
   applied(report: AppliedReport): void {
     const p = this.#entry(report.key, report.revision);
-    if (!p.reports.has(report.subscriber)) p.reports.set(report.subscriber, report);
+    if (p.reports.has(report.subscriber)) return;
+    p.reports.set(report.subscriber, report);
     if (report.skipped) p.expected?.delete(report.subscriber);
+    p.remaining.delete(report.subscriber);
     if (p.expected) this.#check(p);
   }
 
@@ -180,6 +188,7 @@ export class PropagationTracker {
         author: undefined,
         changedAt: 0,
         expected: undefined,
+        remaining: new Set(),
         reports: new Map(),
         created: this.#clock.now(),
         timer: undefined,
@@ -196,12 +205,7 @@ export class PropagationTracker {
   }
 
   #check(p: Pending): void {
-    if (!p.expected) return;
-    for (const id of p.expected) {
-      const r = p.reports.get(id);
-      if (!r || r.skipped) return;
-    }
-    this.#finish(p);
+    if (p.expected && p.remaining.size === 0) this.#finish(p);
   }
 
   #finish(p: Pending): void {

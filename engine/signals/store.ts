@@ -106,6 +106,7 @@ export class SignalStore {
   #processed = 0;
   #waiters: Array<{ revision: number; resolve: () => void }> = [];
   #stopRemote: (() => void) | undefined;
+  readonly #propagationListeners = new Set<(p: Propagation) => void>();
 
   constructor(kv: KV, clock: Clock, events: EventSink, options: SignalStoreOptions = {}) {
     this.#kv = kv;
@@ -266,6 +267,12 @@ export class SignalStore {
     const out = new Set<number>();
     for await (const e of await this.#kv.history({ key })) if (e.operation === 'PUT') out.add(e.revision);
     return out;
+  }
+
+  /** Tells `fn` about every finished propagation (also those nobody watched); returns the unlisten. */
+  onPropagation(fn: (p: Propagation) => void): () => void {
+    this.#propagationListeners.add(fn);
+    return () => this.#propagationListeners.delete(fn);
   }
 
   /** The last finished propagation (of one key, or of any). */
@@ -533,6 +540,7 @@ export class SignalStore {
   }
 
   #propagated(p: Propagation): void {
+    for (const fn of this.#propagationListeners) fn(p);
     if (p.subscribers > 0) this.#history?.recordPropagation(p);
     // A remote watcher that missed a change is presumed gone until it announces itself again.
     for (const id of p.missing) if (this.#remote.delete(id)) this.tracker.unregister(id);
