@@ -1,12 +1,16 @@
 /**
  * Signal history in SQLite (table `signal_history`, migration 0002). Rows arrive from the KV
- * watcher one by one but often in bursts (1,000 signals declared at start): they are queued and
- * written in one transaction per burst; reads flush the queue first.
+ * watcher one by one, often in bursts (1,000 signals declared at start, a scenario turning knobs):
+ * they are queued and written in one transaction at most every {@link FLUSH_MS}, off the
+ * propagation path; reads flush the queue first, so answers are never behind.
  */
 import type { Db } from '../store/index.ts';
 import type { SignalAuthor, WireSpec } from './codec.ts';
 import type { Propagation } from './propagation.ts';
 import type { SignalValue } from './types.ts';
+
+/** Longest a history row waits in memory before it is written. */
+export const FLUSH_MS = 20;
 
 /** One recorded change (or refused write) of a signal. */
 export interface HistoryRow {
@@ -129,13 +133,13 @@ export class SignalHistoryRepo {
     this.#queue.push(fn);
     if (this.#scheduled) return;
     this.#scheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.#scheduled = false;
       try {
         this.flush();
       } catch {
         // the database closed under us (engine stopping): the rows are in KV history still
       }
-    });
+    }, FLUSH_MS).unref();
   }
 }
