@@ -548,7 +548,14 @@ export class SignalStore {
       note: `restored after refused revision ${revision}`,
       s: good?.wire ?? wireSpec(spec),
     };
-    drop(this.#kv.put(spec.key, encodeSignal(restore)));
+    // Only while the refused revision is still the latest: a newer write is judged on its own, and
+    // a blind put here could overwrite a good value someone wrote just after the bad one.
+    drop(
+      this.#kv.update(spec.key, encodeSignal(restore), revision).catch((err: unknown) => {
+        const e = err as { code?: number; message?: string };
+        if (e.code !== 10071 && !/wrong last sequence/i.test(e.message ?? '')) throw err; // 10071: not the latest
+      }),
+    );
   }
 
   #defer(type: EventType, data: Record<string, unknown>): void {

@@ -261,6 +261,14 @@ test('a bad value written into KV by another tool is refused: the last good valu
       return v.value === 3 && v.author === 'external' ? v : undefined;
     });
     assert.ok(s && s.revision >= good);
+
+    // A good write right after a bad one is not undone by the restore of the bad one.
+    await kv.put('echo.latencyFactor', '-1');
+    const last = await kv.put('echo.latencyFactor', '4');
+    await new Promise((r) => setTimeout(r, 300));
+    const final = await kv.get('echo.latencyFactor');
+    assert.equal(final?.revision, last, 'no restore landed after the newer good value');
+    assert.equal(t.engine.cells.get('echo').latencyFactor, 4);
   } finally {
     await nc.close();
   }
