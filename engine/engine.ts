@@ -14,7 +14,7 @@ import { Gateway } from './gateway/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import { MetricsCollector } from './metrics/index.ts';
 import { checkNewCell, type CellSpec, type LoadedOrganism } from './organism/index.ts';
-import { allSignals, builtinSignals, SignalStore } from './signals/index.ts';
+import { allSignals, builtinSignals, maskSecretSpecs, SecretRedactor, SignalStore } from './signals/index.ts';
 import { EventPersister, EventsRepo, lockDataDir, MetricsRepo, openDb, RunsRepo, type Db } from './store/index.ts';
 import { AttackRunner, FaultRunner } from './faults/index.ts';
 import { TrafficControl, TrafficGenerator } from './traffic/index.ts';
@@ -73,6 +73,7 @@ export class Engine {
     supervisor: NatsSupervisor | undefined;
     events: EventPublisher;
     runId: number;
+    secrets: SecretRedactor;
   }) {
     this.options = parts.options;
     this.organism = parts.options.organism;
@@ -89,8 +90,21 @@ export class Engine {
     this.metricsRepo = new MetricsRepo(this.db);
     this.runs = new RunsRepo(this.db);
     this.persister = new EventPersister(this.bus, this.eventsRepo, this.logger);
-    this.signals = new SignalStore(this.bus.signalsKv, this.clock, this.events);
-    this.cells = new CellHost(this.bus, { clock: this.clock, rng: this.rng, events: this.events, logger: this.logger });
+    this.signals = new SignalStore(this.bus.signalsKv, this.clock, this.events, {
+      nc: this.bus.nc,
+      db: this.db,
+      logger: this.logger,
+      runId: () => this.runId,
+      redactor: parts.secrets,
+    });
+    this.events.redact = this.signals.redactEvent;
+    this.cells = new CellHost(this.bus, {
+      clock: this.clock,
+      rng: this.rng,
+      events: this.events,
+      logger: this.logger,
+      ...this.signals.cellHooks,
+    });
     this.gateway = undefined as unknown as Gateway; // set in #grow, before anyone reads it
     this.collector = new MetricsCollector({
       clock: this.clock,
@@ -115,7 +129,9 @@ export class Engine {
   static async start(options: EngineOptions): Promise<Engine> {
     const clock = options.clock ?? new WallClock(options.speed ?? 1);
     const rng = new Rng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
-    const logger = options.logger ?? createLogger({ file: join(options.dataDir, 'logs', 'engine.log') });
+    // Secret signal values are masked in every log line and event (filled by the signals store).
+    const secrets = new SecretRedactor();
+    const logger = options.logger ?? createLogger({ file: join(options.dataDir, 'logs', 'engine.log'), redact: secrets.text });
     setDropLogger((err) => logger.error('background task failed', { err }));
     const unlock = lockDataDir(options.dataDir);
     const supervisor = options.natsUrl ? undefined : new NatsSupervisor({ dir: join(options.dataDir, 'nats'), logger });
@@ -133,11 +149,12 @@ export class Engine {
       const now = clock.now();
       runs.abandonRunning(now);
       const o = options.organism;
-      const version = runs.organismVersion(o.spec.name, o.hash, o.source, o.spec, now);
+      const stored = { ...o.spec, signals: maskSecretSpecs(o.spec.signals) }; // secrets stay out of SQLite
+      const version = runs.organismVersion(o.spec.name, o.hash, o.source, stored, now);
       const run = options.run ?? { kind: 'session' as const };
       const runId = runs.start(run.kind, run.name ?? o.spec.name, version, options.seed ?? null, now);
       events.runId = runId;
-      const engine = new Engine({ options, clock, rng, logger, db, bus, supervisor, events, runId });
+      const engine = new Engine({ options, clock, rng, logger, db, bus, supervisor, events, runId, secrets });
       engine.#unlock = unlock;
       await engine.#grow();
       return engine;
@@ -321,6 +338,7 @@ export class Engine {
     await step('collector', () => this.collector.stop());
     await step('gateway', () => this.gateway?.close());
     await step('cells', () => this.cells.stop());
+    await step('signals', () => this.signals.stop());
     await step('publisher', () => this.events.flush(2000));
     await step('persister drain', () => this.#drainPersister());
     await step('persister', () => this.persister.stop());

@@ -18,6 +18,7 @@ import { actionCommand } from './action-cmd.ts';
 import { runCommand } from './run-cmd.ts';
 import { reportCommand, runsCommand } from './runs-cmd.ts';
 import { parseFlags, UsageError } from './usage.ts';
+import { signalsCommand } from './signals-cmd.ts';
 
 export { ROOT };
 /** The organism `petri serve` grows when none is given. */
@@ -39,6 +40,7 @@ Usage:
   petri traffic start|set|stop|ls     load streams on a running engine (petri traffic help)
   petri fault inject|clear|ls         faults on a running engine (petri fault help)
   petri attack start|stop|ls          attacks on a running engine (petri attack help)
+  petri signals list|get|set|history|rollback|import|export …   signals of a running engine
   petri help
 
 Environment: PETRI_DATA (data dir, default ~/.petri), PETRI_NATS_SERVER (nats-server binary),
@@ -207,6 +209,8 @@ export async function main(argv: string[]): Promise<number> {
         return runsCommand(rest);
       case 'report':
         return reportCommand(rest);
+      case 'signals':
+        return await signalsCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -3,6 +3,18 @@
  * the CLI and the tests all use it; the stream (WebSocket) lives with each caller.
  */
 import type { CellView, EventsPage, Health, MetricsPage, OrganismView, Problem, RunView, SpawnCellBody } from './schema.ts';
+import type {
+  SetSignalBody,
+  SignalBatchBody,
+  SignalEvaluation,
+  SignalExport,
+  SignalHistoryPage,
+  SignalImportBody,
+  SignalImportResult,
+  SignalsPage,
+  SignalsPropagationPage,
+  SignalView,
+} from './schema.ts';
 
 /** An API answer that was not 2xx, with its problem body. */
 export class ApiError extends Error {
@@ -102,8 +114,53 @@ export class ApiClient {
     return this.request('GET', '/api/runs');
   }
 
-  setSignal(key: string, value: unknown): Promise<{ key: string; revision: number }> {
-    return this.request('PUT', `/api/signals/${encodeURIComponent(key)}`, { value });
+  signals(): Promise<SignalsPage> {
+    return this.request('GET', '/api/signals');
+  }
+
+  signal(key: string): Promise<SignalView> {
+    return this.request('GET', `/api/signals/${encodeURIComponent(key)}`);
+  }
+
+  /** Sets a signal's value (the renderer passes `{ author: 'ui' }`). */
+  setSignal(key: string, value: unknown, options: Omit<SetSignalBody, 'value'> = {}): Promise<SignalView> {
+    return this.request('PUT', `/api/signals/${encodeURIComponent(key)}`, { ...options, value });
+  }
+
+  /** Changes any of value, rollout (flags) and targeting. */
+  changeSignal(key: string, body: SetSignalBody): Promise<SignalView> {
+    return this.request('PUT', `/api/signals/${encodeURIComponent(key)}`, body);
+  }
+
+  changeSignals(body: SignalBatchBody): Promise<SignalsPage> {
+    return this.request('POST', '/api/signals/batch', body);
+  }
+
+  signalHistory(key: string, q: { limit?: number; before?: number } = {}): Promise<SignalHistoryPage> {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) p.set(k, String(v));
+    const qs = p.toString();
+    return this.request('GET', `/api/signals/${encodeURIComponent(key)}/history${qs ? `?${qs}` : ''}`);
+  }
+
+  rollbackSignal(key: string, revision: number, note?: string): Promise<SignalView> {
+    return this.request('POST', `/api/signals/${encodeURIComponent(key)}/rollback`, { revision, ...(note ? { note } : {}) });
+  }
+
+  evaluateSignal(key: string, context: Record<string, string | number | boolean>): Promise<SignalEvaluation> {
+    return this.request('POST', `/api/signals/${encodeURIComponent(key)}/evaluate`, { context });
+  }
+
+  signalPropagation(key?: string): Promise<SignalsPropagationPage> {
+    return this.request('GET', `/api/signals/propagation${key ? `?key=${encodeURIComponent(key)}` : ''}`);
+  }
+
+  exportSignals(format: 'env' | 'flagd' = 'env'): Promise<SignalExport> {
+    return this.request('GET', `/api/signals/export?format=${format}`);
+  }
+
+  importSignals(body: SignalImportBody): Promise<SignalImportResult> {
+    return this.request('POST', '/api/signals/import', body);
   }
 
   /** URL of the WebSocket stream (token in the query: browsers cannot set headers on it). */

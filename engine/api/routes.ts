@@ -1,11 +1,11 @@
 /** The control API's routes, bound to an {@link Engine}. Each is a thin call into a domain. */
-import { Type } from '@sinclair/typebox';
 import type { Engine } from '../engine.ts';
 import { prometheusText } from '../metrics/index.ts';
 import { ValidationError, NotFoundError } from '../errors.ts';
 import type { Route } from './http.ts';
 import { ScaleBody, SpawnCellBody, type EventsPage, type MetricsPage } from './schema.ts';
 import { EVENT_TYPES } from './events.ts';
+import { signalRoutes } from './signal-routes.ts';
 
 function intParam(q: URLSearchParams, name: string, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
   const raw = q.get(name);
@@ -142,44 +142,6 @@ function recordRoutes(engine: Engine): Route[] {
         const run = Number.isInteger(id) ? engine.runs.get(id) : undefined;
         if (!run) throw new NotFoundError(`run '${params.id}'`);
         return { json: run };
-      },
-    },
-  ];
-}
-
-/** Routes of signals (the full signals API lands with the signals domain). */
-function signalRoutes(engine: Engine): Route[] {
-  return [
-    {
-      method: 'GET',
-      path: '/api/signals',
-      handler: () => ({
-        json: {
-          signals: engine.signals.list().map((s) => ({
-            key: s.spec.key,
-            type: s.spec.type,
-            value: s.spec.secret && s.value !== null ? '••••••' : s.value,
-            revision: s.revision,
-            author: s.author,
-            at: s.at,
-            secret: s.spec.secret,
-            ...(s.spec.min !== undefined ? { min: s.spec.min } : {}),
-            ...(s.spec.max !== undefined ? { max: s.spec.max } : {}),
-            ...(s.spec.description ? { description: s.spec.description } : {}),
-          })),
-        },
-      }),
-    },
-    {
-      method: 'PUT',
-      path: '/api/signals/:key',
-      body: Type.Object(
-        { value: Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()]) },
-        { additionalProperties: false },
-      ),
-      handler: async ({ params, body }) => {
-        const s = await engine.signals.set(params.key!, (body as { value: unknown }).value, 'api');
-        return { json: { key: s.spec.key, revision: s.revision } };
       },
     },
   ];

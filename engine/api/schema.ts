@@ -255,3 +255,4 @@ export const TrafficRateBody = Type.Object({ rate: TrafficSpec.properties.rate }
 export type TrafficRateBody = Static<typeof TrafficRateBody>;
 
 export { PetriEvent, FaultSpec, AttackSpec, TrafficSpec };
+export * from './signal-schema.ts';

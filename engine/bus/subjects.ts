@@ -28,3 +28,10 @@ export function cellWildcard(cell: string): string {
 export function cellQueue(cell: string): string {
   return `petri.q.${cell}`;
 }
+
+/**
+ * Signal watchers in other processes (a user's service with the OpenFeature provider) announce
+ * themselves and report applied changes under this prefix: `.watching`, `.applied`, `.stopped`;
+ * the engine asks them to re-announce with `.hello`.
+ */
+export const SIGNAL_REPORTS = 'petri.signals';

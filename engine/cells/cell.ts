@@ -5,15 +5,14 @@
  * Each cell has its own NATS connection, as a separate service would.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Kvm } from '@nats-io/kv';
 import type { CellStats, EdgeStats, ReplicaStats } from '../api/schema.ts';
-import { cellSubject, classifyRequestError, SIGNALS_BUCKET, type EventSink } from '../bus/index.ts';
+import { cellSubject, classifyRequestError, type EventSink } from '../bus/index.ts';
 import type { Clock, Rng } from '../clock.ts';
 import { drop } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { Histogram } from '../metrics/index.ts';
 import type { CallSpec, CellSpec, OperationSpec } from '../organism/index.ts';
-import { decodeSignal } from '../signals/index.ts';
+import { SignalSubscriber } from '../signals/index.ts';
 import { CircuitBreaker } from './breaker.ts';
 import type { CellInterceptor, RequestEffect } from './interceptor.ts';
 import { fitLognormal, sampleLognormal, type Lognormal } from './latency.ts';
@@ -30,6 +29,8 @@ export interface CellEnv {
   interceptors: ReadonlySet<CellInterceptor>;
   /** Told when this cell applied a signal change (propagation measurement). */
   onSignalApplied?: (info: { key: string; revision: number; subscriber: string; appliedAt: number; changedAt: number }) => void;
+  /** Told which signal keys this cell watches (propagation waits for it); returns the unregister. */
+  onSignalWatch?: (subscriber: string, keys: string[]) => () => void;
 }
 
 interface Downstream {
@@ -368,27 +369,27 @@ export class Cell implements ReplicaHost {
     return { cell, replicas: replicas.filter((r) => r.state !== 'stopped' || r.count > 0), edges };
   }
 
-  /** Watches `<cell>.*` signals on this cell's own connection and applies them live. */
+  /**
+   * Watches `<cell>.*` signals on this cell's own connection and applies them live. The
+   * subscriber validates each value against its declared type: a bad one is refused there and the
+   * last good one stays.
+   */
   async #watchSignals(): Promise<void> {
-    const kv = await new Kvm(this.#nc).open(SIGNALS_BUCKET);
-    const watcher = await kv.watch({ key: `${this.name}.>` });
-    this.#watchStop = () => watcher.stop();
-    const loop = async (): Promise<void> => {
-      for await (const entry of watcher) {
-        const key = entry.key;
-        const stored = entry.operation === 'PUT' ? decodeSignal(entry.value) : { v: null, by: 'engine' as const, at: 0 };
-        if (!stored) continue;
-        if (!this.#apply(key, stored.v)) continue;
-        this.#env.onSignalApplied?.({
-          key,
-          revision: entry.revision,
-          subscriber: this.name,
-          appliedAt: this.now(),
-          changedAt: stored.at,
-        });
-      }
+    const id = `cell:${this.name}`;
+    const keys = [`${this.name}.latencyFactor`, `${this.name}.errorRate`];
+    const sub = await SignalSubscriber.open(this.#nc, {
+      id,
+      filter: `${this.name}.>`,
+      keys,
+      now: () => this.now(),
+      apply: (change) => this.#apply(change.key, change.value),
+      onApplied: (report) => this.#env.onSignalApplied?.(report),
+    });
+    const unregister = this.#env.onSignalWatch?.(id, keys);
+    this.#watchStop = () => {
+      unregister?.();
+      sub.stop();
     };
-    drop(loop());
   }
 
   /** Applies a signal value; false when the key is not one this cell honours or the value is bad. */

@@ -3,6 +3,7 @@
  */
 import type { CellSpec, OrganismSpec, SignalSpec } from '../organism/index.ts';
 import { parseDuration } from '../util/units.ts';
+import type { WireSpec } from './codec.ts';
 
 /** A signal value as stored (JSON): null means "not set" where the type allows it. */
 export type SignalValue = number | string | boolean | null;
@@ -30,6 +31,27 @@ export function signalValueError(spec: Pick<SignalSpec, 'type' | 'min' | 'max' |
         ? undefined
         : `must be one of ${(spec.values ?? []).map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`;
   }
+}
+
+/**
+ * Why a value with its live typing (rollout, targeting) does not fit, or undefined when it does.
+ * Readers call it on every stored record: a bad one is refused and the last good one stays.
+ */
+export function recordError(wire: WireSpec, value: unknown): string | undefined {
+  const err = signalValueError(wire, value);
+  if (err) return err;
+  if (wire.rollout !== undefined) {
+    if (wire.type !== 'flag') return 'rollout applies to flags only';
+    if (typeof wire.rollout !== 'number' || !(wire.rollout >= 0 && wire.rollout <= 1))
+      return `rollout must be a share from 0 to 1, got ${JSON.stringify(wire.rollout)}`;
+  }
+  for (const [i, rule] of (wire.targeting ?? []).entries()) {
+    if (typeof rule?.attribute !== 'string' || rule.attribute === '' || !Array.isArray(rule.in) || rule.in.length === 0)
+      return `targeting[${i}] needs an attribute and a non-empty 'in' list`;
+    const ruleErr = rule.value === null ? 'cannot be null' : signalValueError(wire, rule.value);
+    if (ruleErr) return `targeting[${i}].value ${ruleErr}`;
+  }
+  return undefined;
 }
 
 function cellSignals(cell: CellSpec): SignalSpec[] {

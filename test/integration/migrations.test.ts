@@ -7,6 +7,7 @@ import { tempDir } from '../helpers/tmp.ts';
 const EXPECTED_OBJECTS: Record<number, string[]> = {
   1: ['organism_versions', 'runs', 'cells', 'replicas', 'events', 'metric_rollups', 'events_run_time', 'events_type_time'],
   2: ['faults', 'faults_active'],
+  3: ['signal_history', 'signal_history_at'],
 };
 
 function objects(db: ReturnType<typeof openDb>): Set<string> {
@@ -37,7 +38,8 @@ for (const m of listMigrations()) {
       const created = [...objects(db)].filter((o) => !before.has(o));
       for (const name of EXPECTED_OBJECTS[m.version] ?? []) assert.ok(created.includes(name), `${m.name} should create ${name}`);
       assert.equal(db.pragma('user_version', { simple: true }), m.version);
-      assert.deepEqual(migrate(db), migrate(db), 'migrating twice is a no-op');
+      migrate(db); // the later migrations, if any
+      assert.deepEqual(migrate(db), [], 'migrating twice is a no-op');
     } finally {
       db.close();
     }
