@@ -5,8 +5,7 @@ import type { PetriEvent } from '../../engine/api/events.ts';
 import { isNamedError } from '../../engine/errors.ts';
 import { join } from 'node:path';
 import { openDb } from '../../engine/store/index.ts';
-import { aggregate } from '../../engine/metrics/index.ts';
-import type { Engine } from '../../engine/engine.ts';
+import { phaseP50 } from '../helpers/measure.ts';
 import { eventually, startEngine } from '../helpers/engine.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { http } from '../helpers/http.ts';
@@ -43,25 +42,6 @@ async function median(url: string, n = 21): Promise<{ p50: number; statuses: num
     statuses.push(r.status);
   }
   return { p50: ms.sort((a, b) => a - b)[Math.floor(n / 2)]!, statuses };
-}
-
-/**
- * Sends sequential requests for `ms`, then lets the collector close its interval; returns the
- * route's p50 over that phase as the engine measured it (merged per-second histograms).
- */
-async function phaseP50(t: { engine: Engine; gateway: string }, path: string, route: string, ms: number): Promise<number> {
-  const from = t.engine.clock.now();
-  const end = performance.now() + ms;
-  while (performance.now() < end) await http(`${t.gateway}${path}`);
-  await new Promise((r) => setTimeout(r, 1300)); // an idle gap: no interval mixes two phases
-  const rows = t.engine.metricsRepo.query({
-    runId: t.engine.runId,
-    scope: 'route',
-    key: route,
-    from: from - 1000,
-    to: t.engine.clock.now(),
-  });
-  return aggregate(rows).p50;
 }
 
 test('latency: +150 ms raises p50 by 150 ms ± 15 %, and p50 returns once cleared', async () => {
