@@ -18,6 +18,7 @@ import { allSignals, builtinSignals, maskSecretSpecs, SecretRedactor, SignalStor
 import { EventPersister, EventsRepo, lockDataDir, MetricsRepo, openDb, RunsRepo, type Db } from './store/index.ts';
 import { AttackRunner, FaultRunner } from './faults/index.ts';
 import { TrafficControl, TrafficGenerator } from './traffic/index.ts';
+import { ImmuneSystem } from './immune/index.ts';
 
 /** Options of {@link Engine.start}. */
 export interface EngineOptions {
@@ -56,6 +57,8 @@ export class Engine {
   readonly generator!: TrafficGenerator;
   readonly traffic!: TrafficControl;
   readonly attacks!: AttackRunner;
+  /** The defence chain in front of the gateway's pathways (set once the gateway listens). */
+  readonly immune!: ImmuneSystem;
   readonly organism: LoadedOrganism;
   readonly startedAt: number;
   runId: number;
@@ -192,11 +195,43 @@ export class Engine {
     this.faults.clearLeftovers();
     generator.target(gateway.url);
     this.#wireTraffic(generator, gateway);
+    await this.#growImmune(gateway);
     await generator.ready;
     this.collector.start();
     this.events.emit('engine.started', { organism: spec.name, cells: spec.cells.length, gateway: gateway.url });
     this.logger.info('engine started', { organism: spec.name, gateway: gateway.url, runId: this.runId });
   }
+
+  /** Installs the immune system in the gateway; its knobs follow their signals live. */
+  async #growImmune(gateway: Gateway): Promise<void> {
+    const spec = this.organism.spec;
+    const immune = await ImmuneSystem.create({
+      spec: spec.immune,
+      gateway,
+      clock: this.clock,
+      events: this.events,
+      db: this.db,
+      logger: this.logger,
+      runId: () => this.runId,
+    });
+    Object.assign(this, { immune });
+    this.#unwatch.push(
+      this.signals.watch('immune.rateLimit.perClient.rps', 'policy:immune', (c) => {
+        if (c.value !== null && typeof c.value !== 'number') return false;
+        immune.setPerClientRps(
+          c.value,
+          c.value === spec.immune.rateLimit.perClient?.rps ? spec.immune.rateLimit.perClient.burst : undefined,
+        );
+        return true;
+      }),
+    );
+    // Load-generator clients of `auth: jwt` pathways carry a valid token with the pathway's scopes.
+    const tokens = new Map<string, string>();
+    for (const p of spec.pathways.filter((x) => x.auth === 'jwt')) tokens.set(p.route, await immune.issuer.tokenFor(p.scopes));
+    this.traffic.tokenFor = (p) => tokens.get(p.route);
+  }
+
+  readonly #unwatch: Array<() => void> = [];
 
   #wireTraffic(generator: TrafficGenerator, gateway: Gateway): void {
     const pathways = (): typeof gateway.pathways => gateway.pathways;
@@ -334,6 +369,10 @@ export class Engine {
     this.events.emit('engine.stopping', {});
     for (const fn of this.#stopHooks.reverse()) await step('hook', fn);
     await step('traffic', () => this.generator?.close());
+    await step('immune', () => {
+      for (const u of this.#unwatch) u();
+      this.immune?.stop();
+    });
     await step('faults', () => this.faults.clearAll('engine-stopped'));
     await step('collector', () => this.collector.stop());
     await step('gateway', () => this.gateway?.close());

@@ -29,6 +29,8 @@ export interface OperationSpec {
   errorStatus: number;
   calls: CallSpec[];
   response: { status: number; body: unknown };
+  /** Checks credentials in the body (login operations). */
+  credentials: boolean;
 }
 
 export interface ScalingSpec {
@@ -143,6 +145,7 @@ function operation(doc: OperationDoc): OperationSpec {
     errorStatus: doc.errorStatus ?? 500,
     calls: (doc.calls ?? []).map((c) => ({ cell: c.cell, op: c.op, timeoutMs: ms(c.timeout) ?? 1000, retries: c.retries ?? 0 })),
     response: { status: doc.response?.status ?? 200, body: doc.response?.body ?? null },
+    credentials: doc.credentials ?? false,
   };
 }
 

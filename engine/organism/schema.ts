@@ -38,6 +38,11 @@ export const Operation = Type.Object(
     errorRate: Type.Optional(Share),
     errorStatus: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
     calls: Type.Optional(Type.Array(Call)),
+    credentials: Type.Optional(
+      Type.Boolean({
+        description: 'checks a JSON body {username, password}: 401 unless password is "pw-" + username (the sandbox’s one rule)',
+      }),
+    ),
     response: Type.Optional(
       Type.Object(
         { status: Type.Optional(Type.Integer({ minimum: 200, maximum: 399 })), body: Type.Optional(Type.Unknown()) },
