@@ -4,7 +4,7 @@
  * (client credentials). Verification runs on the request path, so it is synchronous: node:crypto
  * checks the signature against the issuer's public key and verified tokens are cached.
  */
-import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify as verifySignature, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 
 /** Claims Petri reads from a token. */
@@ -73,7 +73,7 @@ export class Issuer {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const jwk = await exportJWK(publicKey);
     const kid = `petri-${Date.now().toString(36)}`;
-    const keyObject = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+    const keyObject = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
     return new Issuer(issuer, audience, kid, privateKey, keyObject, { ...jwk, kid, alg: 'ES256', use: 'sig' });
   }
 
