@@ -19,6 +19,7 @@ import { EventPersister, EventsRepo, lockDataDir, MetricsRepo, openDb, RunsRepo,
 import { AttackRunner, FaultRunner } from './faults/index.ts';
 import { TrafficControl, TrafficGenerator } from './traffic/index.ts';
 import { ImmuneSystem } from './immune/index.ts';
+import { OnnxForecaster, ScalingController } from './scaling/index.ts';
 
 /** Options of {@link Engine.start}. */
 export interface EngineOptions {
@@ -59,6 +60,8 @@ export class Engine {
   readonly attacks!: AttackRunner;
   /** The defence chain in front of the gateway's pathways (set once the gateway listens). */
   readonly immune!: ImmuneSystem;
+  /** Controllers that change replica counts (HPA, queue-lag, predictive). */
+  readonly scaling!: ScalingController;
   readonly organism: LoadedOrganism;
   readonly startedAt: number;
   runId: number;
@@ -196,6 +199,7 @@ export class Engine {
     generator.target(gateway.url);
     this.#wireTraffic(generator, gateway);
     await this.#growImmune(gateway);
+    await this.#growScaling();
     await generator.ready;
     this.collector.start();
     this.events.emit('engine.started', { organism: spec.name, cells: spec.cells.length, gateway: gateway.url });
@@ -232,6 +236,32 @@ export class Engine {
   }
 
   readonly #unwatch: Array<() => void> = [];
+
+  /** Starts the scaling controllers; each cell's target follows `scaling.<cell>.targetUtilization`. */
+  async #growScaling(): Promise<void> {
+    const predictive = this.organism.spec.cells.some((c) => c.scaling.policy === 'predictive');
+    const scaling = new ScalingController({
+      clock: this.clock,
+      cells: () => this.cells.cells.map((c) => ({ spec: c.spec, replicas: c.desired })),
+      scale: (cell, n, reason) => {
+        if (this.cells.has(cell)) this.cells.scale(cell, n, reason);
+      },
+      emit: (type, data, cell) => this.events.emit(type, data, { cell }),
+      forecaster: predictive ? await OnnxForecaster.load(undefined) : undefined,
+      onError: (err) => this.logger.error('scaling sync failed', { err }),
+    });
+    Object.assign(this, { scaling });
+    this.collector.onFrame((f) => scaling.onFrame(f));
+    this.#unwatch.push(
+      this.signals.watch('scaling.*.targetUtilization', 'policy:scaling', (c) => {
+        const cell = c.key.split('.')[1]!;
+        if (c.value !== null && typeof c.value !== 'number') return false;
+        scaling.setTarget(cell, c.value);
+        return true;
+      }),
+    );
+    scaling.start();
+  }
 
   #wireTraffic(generator: TrafficGenerator, gateway: Gateway): void {
     const pathways = (): typeof gateway.pathways => gateway.pathways;
@@ -369,6 +399,7 @@ export class Engine {
     this.events.emit('engine.stopping', {});
     for (const fn of this.#stopHooks.reverse()) await step('hook', fn);
     await step('traffic', () => this.generator?.close());
+    await step('scaling', () => this.scaling?.stop());
     await step('immune', () => {
       for (const u of this.#unwatch) u();
       this.immune?.stop();

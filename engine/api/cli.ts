@@ -18,11 +18,13 @@ import { actionCommand } from './action-cmd.ts';
 import { runCommand } from './run-cmd.ts';
 import { reportCommand, runsCommand } from './runs-cmd.ts';
 import { parseFlags, UsageError } from './usage.ts';
+import { DEMO_ORGANISM_PATH } from './paths.ts';
+import { benchCommand, exportHpaCommand } from './scaling-cmd.ts';
 import { signalsCommand } from './signals-cmd.ts';
 
 export { ROOT };
 /** The organism `petri serve` grows when none is given. */
-export const DEMO_ORGANISM = join(ROOT, 'fixtures', 'organisms', 'demo.yaml');
+export const DEMO_ORGANISM = DEMO_ORGANISM_PATH;
 /** Default ports: fixed so workshop URLs stay the same; a busy port falls back to a free one. */
 export const DEFAULT_PORT = 4710;
 export const DEFAULT_GATEWAY_PORT = 4711;
@@ -35,6 +37,8 @@ Usage:
   petri run SCENARIO [--json FILE] [--junit FILE] [--speed X] [--data DIR]
                                       play a scenario headless: exit 0 pass, 1 fail, 2 invalid
   petri runs [--data DIR]             recorded runs (CLI and UI)
+  petri bench scaling [--trace FILE] …   HPA vs predictive vs queue-lag on a trace (simulated)
+  petri export hpa [--organism FILE]  autoscaling/v2 HPA / KEDA ScaledObject YAML per cell
   petri report RUN --html FILE        a self-contained offline HTML report of a run
   petri validate FILE...              check organism and scenario files (exit 2 on errors)
   petri traffic start|set|stop|ls     load streams on a running engine (petri traffic help)
@@ -207,6 +211,11 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest);
       case 'runs':
         return runsCommand(rest);
+      case 'bench':
+        return await benchCommand(rest);
+      case 'export':
+        if (rest[0] === 'hpa') return await exportHpaCommand(rest.slice(1));
+        throw new UsageError(`petri export knows: hpa`);
       case 'report':
         return reportCommand(rest);
       case 'signals':

@@ -15,6 +15,7 @@ import { ApiRouter, authorized, loopbackHost, sendProblem, type Route } from './
 import { coreRoutes, metricsText } from './routes.ts';
 import { actionRoutes } from './action-routes.ts';
 import { immuneRoutes } from './immune-routes.ts';
+import { scalingRoutes } from './scaling-routes.ts';
 import type { StreamMessage } from './schema.ts';
 
 const MIME: Record<string, string> = {
@@ -64,7 +65,12 @@ export class ControlServer {
     this.#uiDir = options.uiDir ? resolve(options.uiDir) : undefined;
     this.#port = options.port ?? 0;
     this.router = new ApiRouter(this.token);
-    this.router.add(...coreRoutes(this.#engine), ...actionRoutes(this.#engine), ...immuneRoutes(this.#engine));
+    this.router.add(
+      ...coreRoutes(this.#engine),
+      ...actionRoutes(this.#engine),
+      ...immuneRoutes(this.#engine),
+      ...scalingRoutes(this.#engine),
+    );
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
   }
