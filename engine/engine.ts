@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { CellView, Health, OrganismView, PathwayView } from './api/schema.ts';
 import type { PetriEvent } from './api/events.ts';
 import { Bus, EventPublisher, NatsSupervisor } from './bus/index.ts';
-import { CellHost, type Cell } from './cells/index.ts';
+import { CellHost, type Cell, type CellsSnapshot } from './cells/index.ts';
 import { Rng, WallClock, type Clock } from './clock.ts';
 import { setDropLogger } from './errors.ts';
 import { Gateway } from './gateway/index.ts';
@@ -65,6 +65,12 @@ export class Engine {
   readonly organism: LoadedOrganism;
   readonly startedAt: number;
   runId: number;
+  /**
+   * Latency buckets (`[ms, count]`) of each replica in the latest metrics interval. Kept beside
+   * the frame, not in it: frames go to every stream client each second and histograms would
+   * multiply their size; the UI asks for one cell's buckets when it shows them.
+   */
+  replicaHistograms: ReadonlyMap<string, Array<[number, number]>> = new Map();
   #stopping: Promise<void> | undefined;
   #unlock: () => void = () => {};
   readonly #stopHooks: Array<() => Promise<void> | void> = [];
@@ -119,7 +125,7 @@ export class Engine {
       runId: () => this.runId,
       sources: {
         routes: (ms) => this.gateway.collect(ms),
-        cells: (now, ms) => this.cells.collect(now, ms),
+        cells: (now, ms) => this.#collectCells(now, ms),
         streams: () => this.generator?.take() ?? [],
       },
     });
@@ -286,6 +292,18 @@ export class Engine {
   /** Ends a run with its outcome (and report). */
   endRun(id: number, status: string, result?: unknown): void {
     this.runs.finish(id, status, this.clock.now(), result);
+  }
+
+  /** Cell metrics of one interval; replica histograms move to {@link replicaHistograms}. */
+  #collectCells(now: number, intervalMs: number): CellsSnapshot {
+    const snapshot = this.cells.collect(now, intervalMs, true);
+    const histograms = new Map<string, Array<[number, number]>>();
+    for (const r of snapshot.replicas) {
+      if (r.histogram) histograms.set(r.id, r.histogram);
+      delete r.histogram;
+    }
+    this.replicaHistograms = histograms;
+    return snapshot;
   }
 
   /** Registers cleanup for parts added by other domains (traffic, faults…); run first on stop. */

@@ -2,7 +2,17 @@
  * A typed client of the control API over `fetch` (browser and Node). The renderer's API module,
  * the CLI and the tests all use it; the stream (WebSocket) lives with each caller.
  */
-import type { CellView, EventsPage, Health, MetricsPage, OrganismView, Problem, RunView, SpawnCellBody } from './schema.ts';
+import type {
+  CellDetail,
+  CellView,
+  EventsPage,
+  Health,
+  MetricsPage,
+  OrganismView,
+  Problem,
+  RunView,
+  SpawnCellBody,
+} from './schema.ts';
 import type {
   SetSignalBody,
   SignalBatchBody,
@@ -81,6 +91,12 @@ export class ApiClient {
 
   cells(): Promise<CellView[]> {
     return this.request('GET', '/api/cells');
+  }
+
+  /** One cell with its replicas' latest statistics; `histograms` adds their latency buckets. */
+  cell(name: string, options: { histograms?: boolean } = {}): Promise<CellDetail> {
+    const qs = options.histograms ? '?histograms=1' : '';
+    return this.request('GET', `/api/cells/${encodeURIComponent(name)}${qs}`);
   }
 
   spawnCell(cell: SpawnCellBody): Promise<CellView> {

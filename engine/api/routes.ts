@@ -3,7 +3,7 @@ import type { Engine } from '../engine.ts';
 import { prometheusText } from '../metrics/index.ts';
 import { ValidationError, NotFoundError } from '../errors.ts';
 import type { Route } from './http.ts';
-import { ScaleBody, SpawnCellBody, type EventsPage, type MetricsPage } from './schema.ts';
+import { ScaleBody, SpawnCellBody, type CellDetail, type EventsPage, type MetricsPage } from './schema.ts';
 import { EVENT_TYPES } from './events.ts';
 import { signalRoutes } from './signal-routes.ts';
 
@@ -16,6 +16,13 @@ function intParam(q: URLSearchParams, name: string, { min = 0, max = Number.MAX_
       { path: name, message: `must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}` },
     ]);
   return n;
+}
+
+function boolParam(q: URLSearchParams, name: string): boolean {
+  const raw = q.get(name);
+  if (raw === null || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ValidationError([{ path: name, message: `must be 1, 0, true or false, got ${JSON.stringify(raw)}` }]);
 }
 
 /** Prometheus exposition of an engine. */
@@ -43,11 +50,19 @@ function cellRoutes(engine: Engine): Route[] {
     {
       method: 'GET',
       path: '/api/cells/:name',
-      handler: ({ params }) => {
+      handler: ({ params, query }) => {
         const cell = engine.view().cells.find((c) => c.name === params.name);
         if (!cell) throw new NotFoundError(`cell '${params.name}'`);
+        const histograms = boolParam(query, 'histograms');
         const frame = engine.collector.latest;
-        return { json: { ...cell, replicaStats: frame?.replicas.filter((r) => r.cell === params.name) ?? [] } };
+        const replicaStats = (frame?.replicas ?? [])
+          .filter((r) => r.cell === params.name)
+          .map((r) => {
+            const buckets = histograms ? engine.replicaHistograms.get(r.id) : undefined;
+            return buckets ? { ...r, histogram: buckets } : r;
+          });
+        const detail: CellDetail = { ...cell, ...(frame ? { t: frame.t } : {}), replicaStats };
+        return { json: detail };
       },
     },
     {

@@ -153,6 +153,16 @@ export const CellView = Type.Object({
 });
 export type CellView = Static<typeof CellView>;
 
+/**
+ * `GET /api/cells/:name`: a cell with its replicas' statistics of the latest second (`t`); with
+ * `?histograms=1` each replica's stats carry that second's latency buckets (`[ms, count]`).
+ */
+export const CellDetail = Type.Composite([
+  CellView,
+  Type.Object({ t: Type.Optional(Type.Number()), replicaStats: Type.Array(ReplicaStats) }),
+]);
+export type CellDetail = Static<typeof CellDetail>;
+
 /** A gateway pathway. */
 export const PathwayView = Type.Object({
   route: Type.String(),

@@ -1,0 +1,55 @@
+// GET /api/cells/:name: a cell with its replicas' latest statistics, and — on request — their
+// latency buckets, which the UI's cell panel turns into a histogram.
+import assert from 'node:assert/strict';
+import { get } from 'node:http';
+import { describe, it } from 'node:test';
+import { ApiError } from '../../engine/api/client.ts';
+import { ECHO_ORGANISM, eventually, startEngine } from '../helpers/engine.ts';
+
+/** One request without keep-alive (a pooled socket would keep the test process alive). */
+function hit(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject);
+  });
+}
+
+describe('cell detail API', () => {
+  it('returns replica stats, with histograms only when asked', async () => {
+    await using t = await startEngine({ yaml: ECHO_ORGANISM, api: true });
+    const api = t.api!;
+    for (let i = 0; i < 20; i++) assert.equal(await hit(`${t.gateway}/hello`), 200);
+    t.engine.collector.tick();
+    const withHist = await api.cell('echo', { histograms: true });
+    assert.equal(withHist.name, 'echo');
+    assert.equal(withHist.t, t.engine.collector.latest!.t);
+    assert.equal(withHist.replicaStats.length, 1);
+    const r = withHist.replicaStats[0]!;
+    assert.equal(r.count, 20);
+    const buckets = r.histogram ?? [];
+    assert.equal(
+      buckets.reduce((s, [, c]) => s + c, 0),
+      20,
+      'the buckets hold every request of the interval',
+    );
+    assert.ok(buckets.every(([ms]) => ms >= 0 && ms < 100));
+
+    const plain = await api.cell('echo');
+    assert.equal(plain.replicaStats[0]!.histogram, undefined);
+    const frame = (await api.metrics()).frames.at(-1)!;
+    assert.equal(frame.replicas[0]!.histogram, undefined, 'frames on the stream stay small');
+  });
+
+  it('refuses a bad histograms flag and an unknown cell', async () => {
+    await using t = await startEngine({ yaml: ECHO_ORGANISM, api: true });
+    const bad = await t.api!.request('GET', '/api/cells/echo?histograms=maybe').catch((e: unknown) => e);
+    assert.ok(bad instanceof ApiError);
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.problem?.errors?.[0]?.path, 'histograms');
+    const missing = await t.api!.cell('nope').catch((e: unknown) => e);
+    assert.equal((missing as ApiError).status, 404);
+    assert.ok(await eventually(() => t.engine.collector.latest !== undefined, 3000));
+  });
+});
