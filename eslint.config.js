@@ -41,7 +41,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts', 'engine/**/*.test.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', '**/*.test.ts'],
     rules: { 'max-lines-per-function': 'off' },
   },
   {

@@ -1,0 +1,97 @@
+/**
+ * The last few minutes of metrics frames, and the column-oriented tables uPlot draws from
+ * (`[times, series1, series2, …]`, times in seconds). Pure, so chart data is unit-tested.
+ */
+import type { CellStats, MetricsFrame, RouteStats } from '../../engine/api/schema.ts';
+
+/** Numeric fields of a route's stats a chart can plot. */
+export type RouteField = 'rps' | 'p99' | 'p50' | 'errorRate';
+/** Numeric fields of a cell's stats a chart can plot. */
+export type CellField = 'replicas' | 'ready' | 'rps' | 'p99' | 'utilization' | 'errorRate';
+
+/** uPlot's aligned data: x values, then one array per series (null where a series has no point). */
+export type Table = [number[], ...Array<Array<number | null>>];
+
+/** A bounded window of frames, oldest first. */
+export class MetricsHistory {
+  readonly capacity: number;
+  #frames: MetricsFrame[] = [];
+
+  constructor(capacity = 300) {
+    this.capacity = capacity;
+  }
+
+  get frames(): readonly MetricsFrame[] {
+    return this.#frames;
+  }
+
+  get latest(): MetricsFrame | undefined {
+    return this.#frames[this.#frames.length - 1];
+  }
+
+  /** Adds a frame; frames not newer than the latest are ignored (a replay after reconnect). */
+  push(frame: MetricsFrame): boolean {
+    const last = this.latest;
+    if (last && frame.t <= last.t) return false;
+    this.#frames.push(frame);
+    if (this.#frames.length > this.capacity) this.#frames.splice(0, this.#frames.length - this.capacity);
+    return true;
+  }
+
+  /** Adds many frames (the backfill from `/api/metrics`). */
+  load(frames: readonly MetricsFrame[]): void {
+    for (const f of frames) this.push(f);
+  }
+
+  clear(): void {
+    this.#frames = [];
+  }
+
+  /** Route names seen in the window, busiest first (ties by name). */
+  routes(): string[] {
+    return rankKeys(this.#frames.map((f) => f.routes.map((r) => [r.route, r.count] as const)));
+  }
+
+  /** Cell names seen in the window, busiest first (ties by name). */
+  cells(): string[] {
+    return rankKeys(this.#frames.map((f) => f.cells.map((c) => [c.cell, c.count + c.replicas] as const)));
+  }
+
+  /** One column per route for a field. */
+  routeTable(field: RouteField, routes: readonly string[]): Table {
+    return this.#table(
+      routes,
+      (f) => new Map(f.routes.map((r): [string, RouteStats] => [r.route, r])),
+      (r) => r[field],
+    );
+  }
+
+  /** One column per cell for a field. */
+  cellTable(field: CellField, cells: readonly string[]): Table {
+    return this.#table(
+      cells,
+      (f) => new Map(f.cells.map((c): [string, CellStats] => [c.cell, c])),
+      (c) => c[field],
+    );
+  }
+
+  #table<S>(keys: readonly string[], index: (f: MetricsFrame) => Map<string, S>, pick: (s: S) => number): Table {
+    const xs: number[] = [];
+    const cols: Array<Array<number | null>> = keys.map(() => []);
+    for (const f of this.#frames) {
+      xs.push(f.t / 1000);
+      const byKey = index(f);
+      keys.forEach((k, i) => {
+        const s = byKey.get(k);
+        cols[i]!.push(s === undefined ? null : pick(s));
+      });
+    }
+    return [xs, ...cols];
+  }
+}
+
+function rankKeys(frames: ReadonlyArray<ReadonlyArray<readonly [string, number]>>): string[] {
+  const weight = new Map<string, number>();
+  for (const f of frames) for (const [k, w] of f) weight.set(k, (weight.get(k) ?? 0) + w);
+  return [...weight.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k);
+}

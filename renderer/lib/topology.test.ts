@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { OrganismView } from '../../engine/api/schema.ts';
+import { buildGraph, cellId, edgeGeometry, layoutTopology, routeId, type TopoNode } from './topology.ts';
+
+type Shape = Pick<OrganismView, 'cells' | 'pathways'>;
+
+/** A cell in API form, calling `calls` (`cell.op`). */
+function cell(name: string, calls: string[] = []): OrganismView['cells'][number] {
+  return {
+    name,
+    desired: 1,
+    concurrency: 1,
+    queue: 1,
+    startupMs: 0,
+    operations: [
+      {
+        name: 'op',
+        p50Ms: 1,
+        p99Ms: 2,
+        errorRate: 0,
+        calls: calls.map((c) => ({ cell: c.split('.')[0]!, op: 'op', timeoutMs: 100, retries: 0 })),
+      },
+    ],
+    scaling: { policy: 'none', min: 0, max: 1, targetUtilization: 0.5 },
+    replicas: [],
+  };
+}
+
+function route(r: string, cellName: string): OrganismView['pathways'][number] {
+  const [method, path] = r.split(' ');
+  return { route: r, method: method!, path: path!, cell: cellName, op: 'op', auth: 'none', scopes: [], timeoutMs: 1000 };
+}
+
+/** The demo shop's shape (fixtures/organisms/demo.yaml). */
+const SHOP: Shape = {
+  cells: [
+    cell('catalog', ['inventory', 'pricing']),
+    cell('inventory'),
+    cell('pricing'),
+    cell('cart', ['inventory']),
+    cell('payments'),
+    cell('checkout', ['cart', 'inventory', 'payments']),
+  ],
+  pathways: [
+    route('GET /products', 'catalog'),
+    route('GET /products/:id', 'catalog'),
+    route('POST /cart/items', 'cart'),
+    route('GET /cart', 'cart'),
+    route('POST /checkout', 'checkout'),
+  ],
+};
+
+const layerOf = (nodes: TopoNode[], id: string): number => nodes.find((n) => n.id === id)!.layer;
+
+describe('topology', () => {
+  it('builds one node per route and cell and one edge per distinct call', () => {
+    const g = buildGraph(SHOP);
+    assert.equal(g.nodes.length, 11);
+    assert.equal(g.edges.filter((e) => e.kind === 'entry').length, 5);
+    assert.deepEqual(
+      g.edges.filter((e) => e.kind === 'call').map((e) => e.id),
+      [
+        'cell:catalog>inventory',
+        'cell:catalog>pricing',
+        'cell:cart>inventory',
+        'cell:checkout>cart',
+        'cell:checkout>inventory',
+        'cell:checkout>payments',
+      ],
+    );
+  });
+
+  it('puts routes first and each cell one column after its deepest caller', () => {
+    const t = layoutTopology(SHOP);
+    assert.equal(layerOf(t.nodes, routeId('GET /products')), 0);
+    assert.equal(layerOf(t.nodes, cellId('catalog')), 1);
+    assert.equal(layerOf(t.nodes, cellId('checkout')), 1);
+    assert.equal(layerOf(t.nodes, cellId('cart')), 2);
+    assert.equal(layerOf(t.nodes, cellId('inventory')), 3, 'checkout → cart → inventory is the longest path');
+    for (const e of t.edges) {
+      const from = t.nodes.find((n) => n.id === e.from)!;
+      const to = t.nodes.find((n) => n.id === e.to)!;
+      assert.ok(to.x > from.x, `${e.id} points right`);
+    }
+  });
+
+  it('keeps every node inside the layout and no two nodes on the same spot', () => {
+    const t = layoutTopology(SHOP);
+    const spots = new Set(t.nodes.map((n) => `${n.x},${n.y}`));
+    assert.equal(spots.size, t.nodes.length);
+    for (const n of t.nodes) assert.ok(n.x > 0 && n.x < t.width && n.y > 0 && n.y < t.height, n.id);
+  });
+
+  it('orders routes by the cells they feed, so routes of one cell sit together', () => {
+    const t = layoutTopology(SHOP);
+    const routes = t.nodes.filter((n) => n.kind === 'route').sort((a, b) => a.y - b.y);
+    const targets = routes.map((r) => SHOP.pathways.find((p) => p.route === r.name)!.cell);
+    const runs = targets.filter((c, i) => c !== targets[i - 1]).length;
+    assert.equal(runs, new Set(targets).size, `routes grouped by cell: ${targets.join(', ')}`);
+  });
+
+  it('survives call cycles and self-calls', () => {
+    const t = layoutTopology({ cells: [cell('a', ['b', 'a']), cell('b', ['a'])], pathways: [route('GET /a', 'a')] });
+    assert.equal(t.nodes.length, 3);
+    assert.equal(t.edges.length, 3, 'the self-call is not drawn');
+    const g = edgeGeometry(t, { routeHalf: 96, cellRadius: 44, gap: 170 });
+    assert.equal(g.size, 3);
+    for (const geo of g.values()) assert.match(geo.d, /^M[\d.-]+,[\d.-]+ C/);
+  });
+
+  it('wraps a hundred unconnected cells into columns of at most maxRows', () => {
+    const cells = Array.from({ length: 100 }, (_, i) => cell(`c${i}`));
+    const t = layoutTopology({ cells, pathways: [] });
+    const columns = new Map<number, number>();
+    for (const n of t.nodes) columns.set(n.x, (columns.get(n.x) ?? 0) + 1);
+    assert.equal(columns.size, 17);
+    assert.ok(Math.max(...columns.values()) <= 6);
+  });
+
+  it('places edge labels where they do not cover each other', () => {
+    const t = layoutTopology(SHOP);
+    const labels = [...edgeGeometry(t, { routeHalf: 96, cellRadius: 44, gap: 170 }).values()].map((g) => g.label);
+    let clashes = 0;
+    for (let i = 0; i < labels.length; i++)
+      for (let j = i + 1; j < labels.length; j++)
+        if (Math.abs(labels[i]!.x - labels[j]!.x) < 128 && Math.abs(labels[i]!.y - labels[j]!.y) < 16) clashes++;
+    assert.equal(clashes, 0);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * The views of the app, in navigation order. A capability that brings its own view adds one
+ * entry here and nothing else: the navigation, the hash route (`#/<id>`), the header title and the
+ * keyboard shortcut (Alt+<number>) follow from this list.
+ *
+ * Planned, each from its own issue: Faults & Attacks (`faults`), Immune (`immune`), Signals
+ * (`signals`), Recycling (`recycling`), Scaling (`scaling`), Scenarios (`scenarios`). A view gets
+ * the shared {@link ViewContext} as props and talks to the engine only through it.
+ */
+import type { Component } from 'svelte';
+import type { EngineState } from '../state/engine.svelte.ts';
+import type { Notices } from '../state/notices.svelte.ts';
+import type { Router } from '../state/router.svelte.ts';
+import type { Theme } from '../state/theme.svelte.ts';
+import OrganismView from './OrganismView.svelte';
+import TimelineView from './TimelineView.svelte';
+import MetricsView from './MetricsView.svelte';
+
+/** What every view receives. */
+export interface ViewContext {
+  engine: EngineState;
+  router: Router;
+  notices: Notices;
+  theme: Theme;
+  /** The route parameter after `#/<id>/` (e.g. the selected cell), if any. */
+  param: string | undefined;
+}
+
+/** One entry of the navigation. */
+export interface ViewDef {
+  id: string;
+  title: string;
+  /** One line under the title in the header. */
+  description: string;
+  /** SVG path data (24×24 viewBox) of the navigation icon. */
+  icon: string;
+  component: Component<ViewContext>;
+}
+
+/** The registered views, in navigation order. */
+export const VIEWS: readonly ViewDef[] = [
+  {
+    id: 'organism',
+    title: 'Organism',
+    description: 'Cells, their replicas and the calls between them, live',
+    icon: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18Zm-3 5.5a2 2 0 1 1 0 4 2 2 0 0 1 0-4Zm6.5 2.5a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3ZM10 15.5a1.2 1.2 0 1 1 0 2.4 1.2 1.2 0 0 1 0-2.4Z',
+    component: OrganismView,
+  },
+  {
+    id: 'timeline',
+    title: 'Timeline',
+    description: 'Every event the engine records, as it happens',
+    icon: 'M4 5h3v2H4V5Zm5 0h11v2H9V5ZM4 11h3v2H4v-2Zm5 0h11v2H9v-2Zm-5 6h3v2H4v-2Zm5 0h11v2H9v-2Z',
+    component: TimelineView,
+  },
+  {
+    id: 'metrics',
+    title: 'Metrics',
+    description: 'Requests, latency, errors and replicas over the last five minutes',
+    icon: 'M4 19h16v2H4v-2Zm1-3 4-6 4 3 5-8 1.7 1-6.1 9.8-4-3-3 4.4L5 16Z',
+    component: MetricsView,
+  },
+];
+
+/** The view for an id, or the first one. */
+export function findView(id: string): ViewDef {
+  return VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
+}
