@@ -1,26 +1,16 @@
 // GET /api/cells/:name: a cell with its replicas' latest statistics, and — on request — their
 // latency buckets, which the UI's cell panel turns into a histogram.
 import assert from 'node:assert/strict';
-import { get } from 'node:http';
 import { describe, it } from 'node:test';
 import { ApiError } from '../../engine/api/client.ts';
 import { ECHO_ORGANISM, eventually, startEngine } from '../helpers/engine.ts';
-
-/** One request without keep-alive (a pooled socket would keep the test process alive). */
-function hit(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    }).on('error', reject);
-  });
-}
+import { http } from '../helpers/http.ts';
 
 describe('cell detail API', () => {
   it('returns replica stats, with histograms only when asked', async () => {
     await using t = await startEngine({ yaml: ECHO_ORGANISM, api: true });
     const api = t.api!;
-    for (let i = 0; i < 20; i++) assert.equal(await hit(`${t.gateway}/hello`), 200);
+    for (let i = 0; i < 20; i++) assert.equal((await http(`${t.gateway}/hello`)).status, 200);
     t.engine.collector.tick();
     const withHist = await api.cell('echo', { histograms: true });
     assert.equal(withHist.name, 'echo');
