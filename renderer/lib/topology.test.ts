@@ -120,7 +120,13 @@ describe('topology', () => {
 
   it('places edge labels where they do not cover each other', () => {
     const t = layoutTopology(SHOP);
-    const labels = [...edgeGeometry(t, { routeHalf: 96, cellRadius: 44, gap: 170 }).values()].map((g) => g.label);
+    const geometry = [...edgeGeometry(t, { routeHalf: 96, cellRadius: 44, gap: 170 }).entries()];
+    assert.ok(
+      geometry.filter(([id]) => id.startsWith('route:')).every(([, g]) => g.label === undefined),
+      'routes carry their own',
+    );
+    const labels = geometry.map(([, g]) => g.label).filter((l) => l !== undefined);
+    assert.equal(labels.length, 6);
     let clashes = 0;
     for (let i = 0; i < labels.length; i++)
       for (let j = i + 1; j < labels.length; j++)

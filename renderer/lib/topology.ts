@@ -212,10 +212,11 @@ export function layoutTopology(
   return { nodes, edges, width, height };
 }
 
-/** Where an edge is drawn: its SVG path and where its label goes. */
+/** Where an edge is drawn: its SVG path and where its label goes (call edges only: routes show
+ * their figures in their own pill). */
 export interface EdgeGeometry {
   d: string;
-  label: { x: number; y: number };
+  label: { x: number; y: number } | undefined;
 }
 
 /** Half sizes of the drawn nodes: edges start and end on their outlines. */
@@ -273,8 +274,8 @@ export function edgeGeometry(topo: Topology, sizes: NodeSizes): Map<string, Edge
   const out = new Map<string, EdgeGeometry>();
   const taken: Box[] = topo.nodes.map((n) =>
     n.kind === 'route'
-      ? { x1: n.x - sizes.routeHalf, x2: n.x + sizes.routeHalf, y1: n.y - 17, y2: n.y + 17 }
-      : { x1: n.x - 70, x2: n.x + 70, y1: n.y - sizes.cellRadius, y2: n.y + sizes.cellRadius + 36 },
+      ? { x1: n.x - sizes.routeHalf, x2: n.x + sizes.routeHalf, y1: n.y - 22, y2: n.y + 22 }
+      : { x1: n.x - 75, x2: n.x + 75, y1: n.y - sizes.cellRadius, y2: n.y + sizes.cellRadius + 40 },
   );
   for (const e of topo.edges) {
     const from = byId.get(e.from)!;
@@ -295,7 +296,7 @@ export function edgeGeometry(topo: Topology, sizes: NodeSizes): Map<string, Edge
     const p2 = { x: p3.x - dx, y: p3.y };
     out.set(e.id, {
       d: `M${r(p0.x)},${r(p0.y)} C${r(p1.x)},${r(p1.y)} ${r(p2.x)},${r(p2.y)} ${r(p3.x)},${r(p3.y)}`,
-      label: placeLabel([p0, p1, p2, p3], sizes.gap, taken),
+      label: e.kind === 'call' ? placeLabel([p0, p1, p2, p3], sizes.gap, taken) : undefined,
     });
   }
   return out;
@@ -321,6 +322,7 @@ const overlaps = (a: Box, b: Box): boolean => a.x1 < b.x2 && b.x1 < a.x2 && a.y1
  */
 function placeLabel(curve: [Point, Point, Point, Point], gap: number, taken: Box[]): Point {
   const [p0, , , p3] = curve;
+  // Candidates: across the first gap after the source, then across the last before the target.
   const span = Math.min(p3.x - p0.x, gap);
   const xs = [0.5, 0.3, 0.7, 0.15, 0.85].flatMap((f) => [p0.x + f * span, p3.x - (1 - f) * span]);
   let first: { point: Point; box: Box } | undefined;
