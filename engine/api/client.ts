@@ -8,6 +8,7 @@ import type {
   EventsPage,
   Health,
   MetricsPage,
+  MetricsPart,
   OrganismView,
   Problem,
   RunView,
@@ -122,8 +123,16 @@ export class ApiClient {
     return this.request('GET', `/api/events${qs ? `?${qs}` : ''}`);
   }
 
-  metrics(since?: number): Promise<MetricsPage> {
-    return this.request('GET', `/api/metrics${since === undefined ? '' : `?since=${since}`}`);
+  /**
+   * Recent metrics frames, after `since` (ms) when given. `parts` keeps only those arrays of each
+   * frame (the others come back empty): a history of routes and cells is a fraction of the size.
+   */
+  metrics(since?: number, parts?: ReadonlyArray<MetricsPart>): Promise<MetricsPage> {
+    const p = new URLSearchParams();
+    if (since !== undefined) p.set('since', String(since));
+    if (parts) p.set('parts', parts.join(','));
+    const qs = p.toString();
+    return this.request('GET', `/api/metrics${qs ? `?${qs}` : ''}`);
   }
 
   runs(): Promise<{ runs: RunView[] }> {

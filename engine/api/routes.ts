@@ -3,7 +3,15 @@ import type { Engine } from '../engine.ts';
 import { prometheusText } from '../metrics/index.ts';
 import { ValidationError, NotFoundError } from '../errors.ts';
 import type { Route } from './http.ts';
-import { ScaleBody, SpawnCellBody, type CellDetail, type EventsPage, type MetricsPage } from './schema.ts';
+import {
+  METRICS_PARTS,
+  ScaleBody,
+  SpawnCellBody,
+  type CellDetail,
+  type EventsPage,
+  type MetricsPage,
+  type MetricsPart,
+} from './schema.ts';
 import { EVENT_TYPES } from './events.ts';
 import { signalRoutes } from './signal-routes.ts';
 
@@ -23,6 +31,19 @@ function boolParam(q: URLSearchParams, name: string): boolean {
   if (raw === null || raw === '' || raw === '0' || raw === 'false') return false;
   if (raw === '1' || raw === 'true') return true;
   throw new ValidationError([{ path: name, message: `must be 1, 0, true or false, got ${JSON.stringify(raw)}` }]);
+}
+
+/** `parts=routes,cells`: the frame arrays to keep; undefined keeps all. */
+function partsParam(q: URLSearchParams): Set<MetricsPart> | undefined {
+  const raw = q.get('parts');
+  if (raw === null) return undefined;
+  const parts = raw.split(',').filter(Boolean);
+  const unknown = parts.filter((p) => !(METRICS_PARTS as readonly string[]).includes(p));
+  if (unknown.length)
+    throw new ValidationError([
+      { path: 'parts', message: `unknown part(s) ${unknown.join(', ')}; use ${METRICS_PARTS.join(', ')}` },
+    ]);
+  return new Set(parts as MetricsPart[]);
 }
 
 /** Prometheus exposition of an engine. */
@@ -127,7 +148,19 @@ function recordRoutes(engine: Engine): Route[] {
       method: 'GET',
       path: '/api/metrics',
       handler: ({ query }) => {
-        const page: MetricsPage = { frames: engine.collector.frames(intParam(query, 'since')) };
+        const frames = engine.collector.frames(intParam(query, 'since'));
+        const parts = partsParam(query);
+        const page: MetricsPage = {
+          frames: parts
+            ? frames.map((f) => ({
+                t: f.t,
+                routes: parts.has('routes') ? f.routes : [],
+                cells: parts.has('cells') ? f.cells : [],
+                replicas: parts.has('replicas') ? f.replicas : [],
+                edges: parts.has('edges') ? f.edges : [],
+              }))
+            : frames,
+        };
         return { json: page };
       },
     },

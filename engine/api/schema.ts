@@ -225,6 +225,10 @@ export type ScaleBody = Static<typeof ScaleBody>;
 export const EventsPage = Type.Object({ events: Type.Array(PetriEvent), lastSeq: Type.Integer() });
 export type EventsPage = Static<typeof EventsPage>;
 
+/** The arrays of a {@link MetricsFrame} that `GET /api/metrics?parts=…` can select. */
+export const METRICS_PARTS = ['routes', 'cells', 'replicas', 'edges'] as const;
+export type MetricsPart = (typeof METRICS_PARTS)[number];
+
 /** `GET /api/metrics` answer: the last frames, oldest first. */
 export const MetricsPage = Type.Object({ frames: Type.Array(MetricsFrame) });
 export type MetricsPage = Static<typeof MetricsPage>;
