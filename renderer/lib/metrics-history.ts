@@ -29,11 +29,15 @@ export class MetricsHistory {
     return this.#frames[this.#frames.length - 1];
   }
 
-  /** Adds a frame; frames not newer than the latest are ignored (a replay after reconnect). */
+  /**
+   * Adds a frame; frames not newer than the latest are ignored (a replay after reconnect). Only
+   * routes and cells are kept: replicas and edges are for the live picture, not the charts, and
+   * with 100 cells they are most of a frame's size.
+   */
   push(frame: MetricsFrame): boolean {
     const last = this.latest;
     if (last && frame.t <= last.t) return false;
-    this.#frames.push(frame);
+    this.#frames.push({ t: frame.t, routes: frame.routes, cells: frame.cells, replicas: [], edges: [] });
     if (this.#frames.length > this.capacity) this.#frames.splice(0, this.#frames.length - this.capacity);
     return true;
   }

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OrganismView } from '../../engine/api/schema.ts';
-import { buildGraph, cellId, edgeGeometry, layoutTopology, routeId, type TopoNode } from './topology.ts';
+import {
+  DEFAULT_LAYOUT,
+  buildGraph,
+  cellId,
+  edgeGeometry,
+  layoutFor,
+  layoutTopology,
+  routeId,
+  type TopoNode,
+} from './topology.ts';
 
 type Shape = Pick<OrganismView, 'cells' | 'pathways'>;
 
@@ -116,6 +125,15 @@ describe('topology', () => {
     for (const n of t.nodes) columns.set(n.x, (columns.get(n.x) ?? 0) + 1);
     assert.equal(columns.size, 17);
     assert.ok(Math.max(...columns.values()) <= 6);
+  });
+
+  it('packs big organisms into a denser grid', () => {
+    const cells = Array.from({ length: 100 }, (_, i) => cell(`c${i}`));
+    const t = layoutTopology({ cells, pathways: [] }, layoutFor(100));
+    const columns = new Set(t.nodes.map((n) => n.x)).size;
+    assert.equal(columns, 10);
+    assert.ok(t.width / t.height < 2, `aspect ${(t.width / t.height).toFixed(2)}`);
+    assert.equal(layoutFor(6), DEFAULT_LAYOUT);
   });
 
   it('places edge labels where they do not cover each other', () => {

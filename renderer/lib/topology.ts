@@ -56,6 +56,15 @@ export const DEFAULT_LAYOUT: LayoutOptions = {
   margin: 40,
 };
 
+/**
+ * Grid sizes for an organism of `cells` cells: the defaults, or for big organisms a denser grid
+ * with columns about as tall as the picture is wide (their labels show only on selection).
+ */
+export function layoutFor(cells: number): LayoutOptions {
+  if (cells <= 40) return DEFAULT_LAYOUT;
+  return { ...DEFAULT_LAYOUT, cellColumn: 180, cellRow: 122, maxRows: Math.ceil(Math.sqrt(cells / 1.1)) };
+}
+
 /** Node id of a cell. */
 export const cellId = (name: string): string => `cell:${name}`;
 /** Node id of a route. */
@@ -330,6 +339,7 @@ function placeLabel(curve: [Point, Point, Point, Point], gap: number, taken: Box
     const point = pointAtX(curve, x);
     const cy = point.y - LABEL.lift;
     const box = { x1: point.x - LABEL.width / 2, x2: point.x + LABEL.width / 2, y1: cy - LABEL.height / 2 - 4, y2: cy + 4 };
+    if (x < p0.x || x > p3.x) continue;
     first ??= { point, box };
     if (taken.some((t) => overlaps(t, box))) continue;
     taken.push(box);
@@ -339,16 +349,19 @@ function placeLabel(curve: [Point, Point, Point, Point], gap: number, taken: Box
   return first!.point;
 }
 
-/** The point of a left-to-right cubic curve at a given x (bisection on t). */
+/** The point of a left-to-right cubic curve at a given x (bisection on t, allocation-free). */
 function pointAtX(curve: [Point, Point, Point, Point], x: number): Point {
+  const [a, b, c, d] = curve;
   let lo = 0;
   let hi = 1;
-  for (let i = 0; i < 24; i++) {
-    const mid = (lo + hi) / 2;
-    if (bezier(...curve, mid).x < x) lo = mid;
-    else hi = mid;
+  for (let i = 0; i < 20; i++) {
+    const t = (lo + hi) / 2;
+    const u = 1 - t;
+    const xt = u * u * u * a.x + 3 * u * u * t * b.x + 3 * u * t * t * c.x + t * t * t * d.x;
+    if (xt < x) lo = t;
+    else hi = t;
   }
-  return bezier(...curve, lo);
+  return bezier(a, b, c, d, lo);
 }
 
 function backEdge(from: TopoNode, to: TopoNode, fromHalf: number, toHalf: number): EdgeGeometry {

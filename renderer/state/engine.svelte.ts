@@ -30,6 +30,19 @@ export type Phase = 'no-token' | 'loading' | 'live' | 'reconnecting' | 'unauthor
 
 /** Events fetched over HTTP when the stream (re)connects, so the timeline is never empty. */
 const BACKFILL_EVENTS = 1000;
+/**
+ * Metrics history fetched on first connect. A minute keeps the answer small (with 100 cells a
+ * frame of routes and cells is ~25 kB, and parsing megabytes would stall the page); the charts'
+ * five minutes then fill from the stream.
+ */
+const BACKFILL_METRICS_MS = 60_000;
+/**
+ * Views hear about new events at most every 100 ms, and less often as the rate grows (250 ms at
+ * 1,000 events/s): nobody reads a thousand rows a second, and each redraw costs the same.
+ */
+function redrawInterval(eventsPerSecond: number): number {
+  return Math.min(500, Math.max(100, eventsPerSecond / 4));
+}
 
 /** The engine as this page knows it. */
 export class EngineState {
@@ -61,6 +74,7 @@ export class EngineState {
   readonly #connection: EngineConnection | undefined;
   #stream: EngineStream | undefined;
   #bumpScheduled = false;
+  #lastBump = 0;
   #arrivals: Array<[number, number]> = [];
 
   constructor(origin: string, token: string | undefined) {
@@ -192,7 +206,7 @@ export class EngineState {
       const after = this.events.maxSeq;
       const [page, metrics] = await Promise.all([
         api.events({ run: runId, before: lastSeq + 1, order: 'desc', limit: BACKFILL_EVENTS, ...(after ? { after } : {}) }),
-        api.metrics(this.history.latest?.t),
+        api.metrics(this.history.latest?.t ?? Date.now() - BACKFILL_METRICS_MS, ['routes', 'cells']),
       ]);
       this.events.add(page.events);
       this.#scheduleBump();
@@ -205,15 +219,17 @@ export class EngineState {
     }
   }
 
+  /** Tells views about new events at most every {@link redrawInterval}, on an animation frame. */
   #scheduleBump(): void {
     if (this.#bumpScheduled) return;
     this.#bumpScheduled = true;
     const bump = (): void => {
       this.#bumpScheduled = false;
+      this.#lastBump = performance.now();
       this.eventsVersion += 1;
     };
-    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(bump);
-    else setTimeout(bump, 250);
+    const wait = Math.max(0, this.#lastBump + redrawInterval(this.eventsPerSecond) - performance.now());
+    setTimeout(() => (document.visibilityState === 'visible' ? requestAnimationFrame(bump) : bump()), wait);
   }
 
   #measureEventRate(): void {

@@ -34,12 +34,12 @@ test('the desktop app starts the engine, shows the organism and stops the engine
     env: { ...process.env, PETRI_ROOT: ROOT },
   });
   try {
-    const window = await app.firstWindow({ timeout: 30_000 });
-    await expect(window.locator('[data-cell="catalog"]')).toBeVisible({ timeout: 30_000 });
-    const isolated = await window.evaluate(() => typeof (globalThis as { require?: unknown }).require === 'undefined');
+    const win = await app.firstWindow({ timeout: 30_000 });
+    await expect(win.locator('[data-cell="catalog"]')).toBeVisible({ timeout: 30_000 });
+    const isolated = await win.evaluate(() => typeof (globalThis as { require?: unknown }).require === 'undefined');
     expect(isolated, 'no Node in the page').toBe(true);
-    const origin = new URL(window.url()).origin;
-    const blocked = await window.evaluate(() => window.open('https://example.com') === null);
+    const origin = new URL(win.url()).origin;
+    const blocked = await win.evaluate(() => window.open('https://example.com') === null);
     expect(blocked, 'window.open is denied').toBe(true);
     await app.close();
     const answered = await fetch(`${origin}/api/health`).then(
