@@ -84,7 +84,8 @@ describe('EngineProcess', () => {
   it('kills an engine that ignores SIGTERM after the grace period', async () => {
     const cmd = fake(
       'stubborn',
-      `console.log(${JSON.stringify(LINE)}); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);`,
+      // The handler goes in before the ready line, or an early SIGTERM would still kill it.
+      `process.on('SIGTERM', () => {}); console.log(${JSON.stringify(LINE)}); setInterval(() => {}, 1000);`,
     );
     const engine = await EngineProcess.start(cmd);
     const started = Date.now();

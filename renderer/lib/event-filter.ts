@@ -1,5 +1,5 @@
 /** The timeline's filter: domains, one cell, free text. Pure, shared by the view and its tests. */
-import { EVENT_TYPES, eventDomain } from '../../engine/api/events.ts';
+import { EVENT_TYPES, eventDomain } from './api/index.ts';
 import { rowText, type EventRow } from './event-log.ts';
 
 /** Domains of the known event types, in catalogue order. */

@@ -4,7 +4,7 @@
  * emitting thousands of events a second cannot grow the page without limit.
  */
 import type { PetriEvent } from '../../engine/api/events.ts';
-import { eventDomain } from '../../engine/api/events.ts';
+import { eventDomain } from './api/index.ts';
 
 /** An event with what the timeline filters on, computed once. */
 export interface EventRow {

@@ -50,6 +50,8 @@ interface Fixtures {
 
 /** Tests get `engine` (shared by the worker) and a `page` whose console errors fail the test. */
 export const test = base.extend<Fixtures, { engine: Engine }>({
+  // Playwright reads a fixture's dependencies from its first parameter's pattern: it must be {}.
+  // eslint-disable-next-line no-empty-pattern
   engine: [async ({}, use) => withEngine(use), { scope: 'worker', timeout: 40_000 }],
   allowedConsoleErrors: [undefined, { option: true }],
   consoleErrors: [

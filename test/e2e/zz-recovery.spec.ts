@@ -28,6 +28,9 @@ test.describe('engine outage', () => {
 test('README screenshot of the organism under traffic', async ({ page, engine }, info) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto(engine.url);
+  // Some life in the picture: a third catalog replica, and payments failing a third of its calls.
+  await engine.api.scaleCell('catalog', 3);
+  await engine.api.setSignal('payments.errorRate', 0.3);
   const gateway = engine.serve.gateway;
   const routes: Array<[string, string]> = [
     ['GET', '/products'],
@@ -37,16 +40,26 @@ test('README screenshot of the organism under traffic', async ({ page, engine },
     ['GET', '/cart'],
     ['POST', '/checkout'],
   ];
+  // Traffic keeps flowing while the picture is taken: the figures show the last second.
   let i = 0;
+  let running = true;
   const send = async (): Promise<void> => {
     const [method, path] = routes[i++ % routes.length]!;
-    await fetch(`${gateway}${path}`, { method, ...(method === 'POST' ? { body: '{}' } : {}) }).then((r) => r.arrayBuffer());
+    await fetch(`${gateway}${path}`, { method, ...(method === 'POST' ? { body: '{}' } : {}) })
+      .then((r) => r.arrayBuffer())
+      .catch(() => undefined);
   };
-  const end = Date.now() + 3500;
-  while (Date.now() < end) await Promise.all(Array.from({ length: 6 }, send));
+  const drivers = Array.from({ length: 6 }, async () => {
+    while (running) await send();
+  });
+  await page.waitForTimeout(4000);
   await expect(page.locator('.label').first()).toBeVisible();
   const file = info.outputPath('organism.png');
   await page.screenshot({ path: file });
+  running = false;
+  await Promise.all(drivers);
+  await engine.api.setSignal('payments.errorRate', null);
+  await engine.api.scaleCell('catalog', 2);
   if (process.env.PETRI_UPDATE_SCREENSHOTS) {
     const target = join(import.meta.dirname, '..', '..', 'docs', 'screenshots', 'organism.png');
     mkdirSync(dirname(target), { recursive: true });

@@ -1,0 +1,264 @@
+/**
+ * UI benchmark: is the renderer smooth with a big, busy organism? An engine grows 100 cells
+ * (10 routes → 10 front cells → 30 mid → 60 leaf), takes ~100 requests/s through the gateway
+ * and ~1,000 extra events/s on its bus (`petri.evt.bench.tick`: persisted and streamed like any
+ * event). Chromium (Playwright, the system browser) loads the UI and we record, per view:
+ *   - time to first render: navigation start → the first topology node on screen (bar < 1 s);
+ *   - main-thread long tasks (PerformanceObserver 'longtask') across 10 s (bar: none > 50 ms).
+ * The baseline is the same page on the same engine while it is idle (no traffic, no extra
+ * events), measured in the same run; figures are printed with their ratio to it.
+ *
+ *   node --import tsx bench/ui.ts [--seconds 10] [--events 1000] [--rps 100]
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { chromium, type Browser } from '@playwright/test';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ApiClient } from '../engine/api/client.ts';
+import { startServe, type ServeChild } from '../test/helpers/cli.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    events: { type: 'string', default: '1000' },
+    rps: { type: 'string', default: '100' },
+  },
+});
+const SECONDS = Number(flags.seconds);
+const EVENTS_PER_SECOND = Number(flags.events);
+const RPS = Number(flags.rps);
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** 100 cells in three tiers, 10 routes in front. */
+function organismYaml(): string {
+  const cell = (name: string, calls: string[]): string =>
+    `  - name: ${name}\n    replicas: 1\n    concurrency: 64\n    operations:\n      - name: op\n        latency: { p50: 1ms, p99: 5ms }\n` +
+    (calls.length ? `        calls: [${calls.map((c) => `{ cell: ${c}, op: op, timeout: 500ms }`).join(', ')}]\n` : '');
+  const lines = ['apiVersion: petri/v1', 'kind: Organism', 'metadata: { name: bench }', 'cells:'];
+  for (let i = 0; i < 10; i++)
+    lines.push(
+      cell(
+        `front-${i}`,
+        [0, 1, 2].map((k) => `mid-${i * 3 + k}`),
+      ),
+    );
+  for (let i = 0; i < 30; i++)
+    lines.push(
+      cell(
+        `mid-${i}`,
+        [0, 1].map((k) => `leaf-${i * 2 + k}`),
+      ),
+    );
+  for (let i = 0; i < 60; i++) lines.push(cell(`leaf-${i}`, []));
+  lines.push('pathways:');
+  for (let i = 0; i < 10; i++) lines.push(`  - { route: GET /f${i}, to: front-${i}.op }`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Steady load: gateway requests and bus events at the configured rates, until stopped. */
+function startLoad(serve: ServeChild, nc: NatsConnection, runId: number): { stop: () => void; sent: () => number } {
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  const enc = new TextEncoder();
+  let events = 0;
+  let requests = 0;
+  const tickMs = 20;
+  const timer = setInterval(() => {
+    const n = Math.round((EVENTS_PER_SECOND * tickMs) / 1000);
+    const now = Date.now();
+    for (let i = 0; i < n; i++, events++)
+      nc.publish(
+        'petri.evt.bench.tick',
+        enc.encode(JSON.stringify({ id: `bench-${now}-${events}`, time: now, type: 'bench.tick', runId, data: { n: events } })),
+      );
+    const r = Math.round((RPS * tickMs) / 1000) || (Math.random() < (RPS * tickMs) / 1000 ? 1 : 0);
+    for (let i = 0; i < r; i++, requests++)
+      request(`${serve.gateway}/f${requests % 10}`, { agent }, (res) => res.resume())
+        .on('error', () => {}) // a refused or reset request is the engine's business, not the UI's
+        .end();
+  }, tickMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      agent.destroy();
+    },
+    sent: () => events,
+  };
+}
+
+/** Installed before the page's own scripts: collects long tasks and the first topology node. */
+const PROBE = `
+  window.__bench = { longtasks: [], firstNode: undefined, firstMessage: undefined };
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => { window.__bench.firstMessage ??= performance.now(); });
+    }
+  };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__bench.longtasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  new MutationObserver((_m, obs) => {
+    if (document.querySelector('[data-cell]')) { window.__bench.firstNode = performance.now(); obs.disconnect(); }
+  }).observe(document, { childList: true, subtree: true });
+`;
+
+interface ViewResult {
+  view: string;
+  firstRenderMs: number | undefined;
+  /** When the engine's first stream message (hello) arrived: the part of first render not ours. */
+  helloMs: number | undefined;
+  longTasks: number;
+  over50: number;
+  maxTaskMs: number;
+  totalBlockingMs: number;
+}
+
+interface Probe {
+  longtasks: Array<{ start: number; duration: number }>;
+  firstNode: number | undefined;
+  firstMessage: number | undefined;
+}
+
+/** Loads the UI on one view and watches it for SECONDS. */
+async function measure(browser: Browser, url: string, view: string): Promise<ViewResult> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.addInitScript(PROBE);
+  await page.goto(url.replace('/#', `/#/${view}&`));
+  if (view === 'organism') await page.waitForSelector('[data-cell]');
+  else await page.waitForSelector('main [role=listbox], main figure, main canvas', { timeout: 10_000 });
+  const from = await page.evaluate<number>('performance.now()');
+  await page.waitForTimeout(SECONDS * 1000);
+  const probe = await page.evaluate<Probe>('window.__bench');
+  await page.close();
+  const tasks = probe.longtasks.filter((t) => t.start >= from);
+  return {
+    view,
+    firstRenderMs: view === 'organism' ? probe.firstNode : undefined,
+    helloMs: probe.firstMessage,
+    longTasks: tasks.length,
+    over50: tasks.filter((t) => t.duration > 50).length,
+    maxTaskMs: Math.max(0, ...tasks.map((t) => t.duration)),
+    totalBlockingMs: tasks.reduce((s, t) => s + Math.max(0, t.duration - 50), 0),
+  };
+}
+
+const VIEWS = ['organism', 'timeline', 'metrics'];
+
+async function measureAll(browser: Browser, url: string): Promise<ViewResult[]> {
+  const out: ViewResult[] = [];
+  for (const view of VIEWS) out.push(await measure(browser, url, view));
+  return out;
+}
+
+function fmt(n: number | undefined, digits = 0): string {
+  return n === undefined ? '–' : n.toFixed(digits);
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined) return '–';
+  if (b === 0) return a === 0 ? '1.00×' : '∞';
+  return `${(a / b).toFixed(2)}×`;
+}
+
+function row(r: ViewResult, condition: string): string {
+  return [
+    r.view.padEnd(9),
+    condition.padEnd(5),
+    `${fmt(r.firstRenderMs)} ms`.padStart(12),
+    `${fmt(r.helloMs)} ms`.padStart(10),
+    String(r.longTasks).padStart(10),
+    String(r.over50).padStart(7),
+    `${fmt(r.maxTaskMs)} ms`.padStart(10),
+    `${fmt(r.totalBlockingMs)} ms`.padStart(10),
+  ].join(' ');
+}
+
+/** Prints both runs and their ratios; true when the bars are met under load. */
+function report(baseline: ViewResult[], loaded: ViewResult[], eventsPerSecond: number): boolean {
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(
+    `\nUI benchmark: 100 cells, ~${RPS} req/s and ${eventsPerSecond.toFixed(0)} events/s (measured), ${SECONDS} s per view`,
+  );
+  console.log(`machine: ${cpus().length} cores, load average ${load} (other work inflates wall-clock task times)\n`);
+  console.log('view      run   first render  hello at  long tasks  >50 ms   longest  blocking');
+  let ok = true;
+  for (let i = 0; i < loaded.length; i++) {
+    const b = baseline[i]!;
+    const l = loaded[i]!;
+    ok &&= l.over50 === 0 && (l.firstRenderMs === undefined || l.firstRenderMs < 1000);
+    console.log(row(b, 'idle'));
+    console.log(row(l, 'busy'));
+    console.log(
+      `${''.padEnd(9)} busy/idle: first render ${ratio(l.firstRenderMs, b.firstRenderMs)}, long tasks ${ratio(l.longTasks, b.longTasks)}, longest ${ratio(l.maxTaskMs, b.maxTaskMs)}`,
+    );
+  }
+  console.log(`\nbars (busy): no task over 50 ms, first render under 1 s: ${ok ? 'met' : 'NOT met'}`);
+  return ok;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'petri-bench-ui-'));
+  const organism = join(dir, 'bench.yaml');
+  writeFileSync(organism, organismYaml());
+  const serve = await startServe(
+    ['--organism', organism, '--data', join(dir, 'data'), '--port', '0', '--gateway-port', '0'],
+    60_000,
+  );
+  const api = new ApiClient(serve.ui, serve.token);
+  const url = `${serve.ui}/#token=${serve.token}`;
+  const browser = await chromium.launch({
+    executablePath: process.env.PETRI_CHROMIUM ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  let nc: NatsConnection | undefined;
+  try {
+    const o = await api.organism();
+    console.log(`engine ready: ${o.cells.length} cells, ${o.pathways.length} routes`);
+    await new Promise((r) => setTimeout(r, 2000)); // let every replica become ready
+    const baseline = await measureAll(browser, url);
+    nc = await connect({ servers: (await api.health()).bus.url });
+    const load = startLoad(serve, nc, o.runId);
+    await new Promise((r) => setTimeout(r, 2000)); // reach steady state first
+    const before = (await api.health()).events.persisted;
+    const started = Date.now();
+    const loaded = await measureAll(browser, url);
+    const eventsPerSecond = ((await api.health()).events.persisted - before) / ((Date.now() - started) / 1000);
+    load.stop();
+    const ok = report(baseline, loaded, eventsPerSecond);
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    const file = join(ROOT, 'bench', 'results', 'ui.json');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        { at: new Date().toISOString(), seconds: SECONDS, rps: RPS, eventsPerSecond, baseline, loaded, ok },
+        null,
+        2,
+      ),
+    );
+    console.log(`results: ${file}`);
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    await nc?.close();
+    await browser.close();
+    serve.child.kill('SIGTERM');
+    await new Promise((r) => serve.child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
