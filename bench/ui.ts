@@ -6,7 +6,9 @@
  *   - time to first render: navigation start → the first topology node on screen (bar < 1 s);
  *   - main-thread long tasks (PerformanceObserver 'longtask') across 10 s (bar: none > 50 ms).
  * The baseline is the same page on the same engine while it is idle (no traffic, no extra
- * events), measured in the same run; figures are printed with their ratio to it.
+ * events), measured in the same run; figures are printed with their ratio to it. A Chromium
+ * trace of the same windows also gives each main-thread task's CPU time: on a shared machine a
+ * task's wall time includes waiting for a core, its CPU time is the page's own work.
  *
  *   node --import tsx bench/ui.ts [--seconds 10] [--events 1000] [--rps 100]
  */
@@ -115,15 +117,48 @@ const PROBE = `
   }).observe(document, { childList: true, subtree: true });
 `;
 
+/** Main-thread tasks from a Chromium trace: wall time and the thread's CPU time of each. */
+interface TraceTasks {
+  count: number;
+  /** Tasks whose CPU time (not wall time) exceeded 50 ms: our work, whatever else the machine does. */
+  cpuOver50: number;
+  maxCpuMs: number;
+  /** Main-thread CPU per second of the window. */
+  cpuMsPerSecond: number;
+}
+
+/** Reads RunTask events of the renderer's main thread from a trace (JSON, Chrome trace format). */
+function traceTasks(trace: Buffer, seconds: number): TraceTasks {
+  type Ev = { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } };
+  const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: Ev[] }).traceEvents;
+  // A navigation can move the page to a new renderer: take the busiest renderer main thread.
+  const mains = events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const tasksOf = (m: Ev): Ev[] =>
+    events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && e.pid === m.pid && e.tid === m.tid);
+  const cpuOf = (list: Ev[]): number => list.reduce((sum, t) => sum + (t.tdur ?? t.dur ?? 0), 0);
+  const tasks = mains.map(tasksOf).sort((a, b) => cpuOf(b) - cpuOf(a))[0] ?? [];
+  const cpu = tasks.map((t) => (t.tdur ?? t.dur ?? 0) / 1000);
+  return {
+    count: tasks.length,
+    cpuOver50: cpu.filter((ms) => ms > 50).length,
+    maxCpuMs: Math.max(0, ...cpu),
+    cpuMsPerSecond: cpu.reduce((a, b) => a + b, 0) / seconds,
+  };
+}
+
 interface ViewResult {
   view: string;
   firstRenderMs: number | undefined;
   /** When the engine's first stream message (hello) arrived: the part of first render not ours. */
   helloMs: number | undefined;
+  /** Main-thread CPU from navigation to the first picture. */
+  loadCpuMs: number;
   longTasks: number;
   over50: number;
   maxTaskMs: number;
   totalBlockingMs: number;
+  /** The same window from a trace, in CPU time of the main thread. */
+  cpu: TraceTasks;
 }
 
 interface Probe {
@@ -136,11 +171,16 @@ interface Probe {
 async function measure(browser: Browser, url: string, view: string): Promise<ViewResult> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.addInitScript(PROBE);
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
   await page.goto(url.replace('/#', `/#/${view}&`));
   if (view === 'organism') await page.waitForSelector('[data-cell]');
   else await page.waitForSelector('main [role=listbox], main figure, main canvas', { timeout: 10_000 });
+  // CPU the page's main thread spent from navigation to the first picture (our share of it).
+  const loadCpuMs = traceTasks(await browser.stopTracing(), 1).cpuMsPerSecond;
   const from = await page.evaluate<number>('performance.now()');
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
   await page.waitForTimeout(SECONDS * 1000);
+  const trace = await browser.stopTracing();
   const probe = await page.evaluate<Probe>('window.__bench');
   await page.close();
   const tasks = probe.longtasks.filter((t) => t.start >= from);
@@ -148,10 +188,12 @@ async function measure(browser: Browser, url: string, view: string): Promise<Vie
     view,
     firstRenderMs: view === 'organism' ? probe.firstNode : undefined,
     helloMs: probe.firstMessage,
+    loadCpuMs,
     longTasks: tasks.length,
     over50: tasks.filter((t) => t.duration > 50).length,
     maxTaskMs: Math.max(0, ...tasks.map((t) => t.duration)),
     totalBlockingMs: tasks.reduce((s, t) => s + Math.max(0, t.duration - 50), 0),
+    cpu: traceTasks(trace, SECONDS),
   };
 }
 
@@ -179,10 +221,14 @@ function row(r: ViewResult, condition: string): string {
     condition.padEnd(5),
     `${fmt(r.firstRenderMs)} ms`.padStart(12),
     `${fmt(r.helloMs)} ms`.padStart(10),
+    `${fmt(r.loadCpuMs)} ms`.padStart(9),
     String(r.longTasks).padStart(10),
     String(r.over50).padStart(7),
     `${fmt(r.maxTaskMs)} ms`.padStart(10),
     `${fmt(r.totalBlockingMs)} ms`.padStart(10),
+    String(r.cpu.cpuOver50).padStart(9),
+    `${fmt(r.cpu.maxCpuMs)} ms`.padStart(9),
+    `${fmt(r.cpu.cpuMsPerSecond)} ms/s`.padStart(10),
   ].join(' ');
 }
 
@@ -195,7 +241,7 @@ function report(baseline: ViewResult[], loaded: ViewResult[], eventsPerSecond: n
     `\nUI benchmark: 100 cells, ~${RPS} req/s and ${eventsPerSecond.toFixed(0)} events/s (measured), ${SECONDS} s per view`,
   );
   console.log(`machine: ${cpus().length} cores, load average ${load} (other work inflates wall-clock task times)\n`);
-  console.log('view      run   first render  hello at  long tasks  >50 ms   longest  blocking');
+  console.log('view      run   first render  hello at  long tasks  >50 ms   longest  blocking   cpu>50  max cpu   main cpu');
   let ok = true;
   for (let i = 0; i < loaded.length; i++) {
     const b = baseline[i]!;
@@ -204,10 +250,15 @@ function report(baseline: ViewResult[], loaded: ViewResult[], eventsPerSecond: n
     console.log(row(b, 'idle'));
     console.log(row(l, 'busy'));
     console.log(
-      `${''.padEnd(9)} busy/idle: first render ${ratio(l.firstRenderMs, b.firstRenderMs)}, long tasks ${ratio(l.longTasks, b.longTasks)}, longest ${ratio(l.maxTaskMs, b.maxTaskMs)}`,
+      `${''.padEnd(9)} busy/idle: first render ${ratio(l.firstRenderMs, b.firstRenderMs)}, long tasks ${ratio(l.longTasks, b.longTasks)}, longest ${ratio(l.maxTaskMs, b.maxTaskMs)}, main-thread CPU ${ratio(l.cpu.cpuMsPerSecond, b.cpu.cpuMsPerSecond)}`,
     );
   }
+  const cpuOk = loaded.every((l) => l.cpu.cpuOver50 === 0);
   console.log(`\nbars (busy): no task over 50 ms, first render under 1 s: ${ok ? 'met' : 'NOT met'}`);
+  console.log(
+    `long tasks counted in the main thread's CPU time instead of wall time: ${cpuOk ? 'none over 50 ms' : 'some over 50 ms'}` +
+      ' (wall time includes waiting for a core on a shared machine)',
+  );
   return ok;
 }
 

@@ -99,3 +99,18 @@ function rankKeys(frames: ReadonlyArray<ReadonlyArray<readonly [string, number]>
   for (const f of frames) for (const [k, w] of f) weight.set(k, (weight.get(k) ?? 0) + w);
   return [...weight.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k);
 }
+
+/**
+ * The series a chart shows: the `n` busiest, but sticky — a series stays while it is still in the
+ * top 2n — and in name order, so a chart is not rebuilt (and its colours do not shuffle) every
+ * time two similar series swap ranks.
+ */
+export function stableTop(previous: readonly string[], ranked: readonly string[], n: number): string[] {
+  const contenders = new Set(ranked.slice(0, 2 * n));
+  const kept = previous.filter((k) => contenders.has(k)).slice(0, n);
+  for (const k of ranked) {
+    if (kept.length >= n) break;
+    if (!kept.includes(k)) kept.push(k);
+  }
+  return kept.sort((a, b) => a.localeCompare(b));
+}

@@ -4,7 +4,7 @@ import type { CellView, MetricsFrame } from '../../engine/api/schema.ts';
 import { formatMs, formatPct, formatRps, summarizeData } from './format.ts';
 import { cellHealth, trafficHealth } from './health.ts';
 import { LatencyWindow } from './latency-window.ts';
-import { MetricsHistory } from './metrics-history.ts';
+import { MetricsHistory, stableTop } from './metrics-history.ts';
 import { checkSpawnForm, emptySpawnForm, spawnBody } from './spawn.ts';
 import { summarize } from './summary.ts';
 
@@ -121,6 +121,13 @@ describe('metrics history', () => {
       [2, 3, 4],
       [9, null, 1],
     ]);
+  });
+
+  it("keeps a chart's series while they stay near the top", () => {
+    assert.deepEqual(stableTop([], ['d', 'c', 'b', 'a'], 2), ['c', 'd']);
+    assert.deepEqual(stableTop(['c', 'd'], ['b', 'a', 'd', 'c'], 2), ['c', 'd'], 'still in the top 4: kept');
+    assert.deepEqual(stableTop(['c', 'd'], ['b', 'a', 'e', 'f', 'd', 'c'], 2), ['a', 'b']);
+    assert.deepEqual(stableTop(['x'], ['a'], 3), ['a']);
   });
 
   it('summarises a frame for the header', () => {

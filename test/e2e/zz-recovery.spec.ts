@@ -52,7 +52,7 @@ test('README screenshot of the organism under traffic', async ({ page, engine },
   const drivers = Array.from({ length: 6 }, async () => {
     while (running) await send();
   });
-  await page.waitForTimeout(4000);
+  await page.waitForTimeout(2500);
   await expect(page.locator('.label').first()).toBeVisible();
   const file = info.outputPath('organism.png');
   await page.screenshot({ path: file });
