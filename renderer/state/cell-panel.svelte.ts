@@ -21,7 +21,7 @@ export class CellPanelState {
   readonly #engine: EngineState;
   readonly #window = new LatencyWindow(HISTOGRAM_SECONDS);
   #timer: ReturnType<typeof setInterval> | undefined;
-  #inflight = false;
+  #pending: Promise<void> | undefined;
 
   constructor(engine: EngineState, name: string) {
     this.#engine = engine;
@@ -33,13 +33,20 @@ export class CellPanelState {
     this.#timer = setInterval(() => void this.refresh(), 1000);
   }
 
-  stop(): void {
+  /** Stops polling; resolves when no request is in flight (before removing the cell). */
+  stop(): Promise<void> {
     clearInterval(this.#timer);
+    return this.#pending ?? Promise.resolve();
   }
 
-  async refresh(): Promise<void> {
-    if (this.#inflight || this.#engine.phase !== 'live') return;
-    this.#inflight = true;
+  refresh(): Promise<void> {
+    // A removed cell is not asked for (its 404 would be noise in the console).
+    if (this.#pending || this.#engine.phase !== 'live' || !this.#engine.cell(this.name)) return Promise.resolve();
+    this.#pending = this.#load().finally(() => (this.#pending = undefined));
+    return this.#pending;
+  }
+
+  async #load(): Promise<void> {
     try {
       const detail = await this.#engine.cellDetail(this.name);
       this.replicas = detail.replicaStats;
@@ -52,8 +59,6 @@ export class CellPanelState {
       this.error = undefined;
     } catch (err) {
       this.error = describeError(err);
-    } finally {
-      this.#inflight = false;
     }
   }
 }
