@@ -158,6 +158,7 @@ function recordRoutes(engine: Engine): Route[] {
                 cells: parts.has('cells') ? f.cells : [],
                 replicas: parts.has('replicas') ? f.replicas : [],
                 edges: parts.has('edges') ? f.edges : [],
+                streams: parts.has('streams') ? f.streams : [],
               }))
             : frames,
         };

@@ -226,7 +226,7 @@ export const EventsPage = Type.Object({ events: Type.Array(PetriEvent), lastSeq:
 export type EventsPage = Static<typeof EventsPage>;
 
 /** The arrays of a {@link MetricsFrame} that `GET /api/metrics?parts=…` can select. */
-export const METRICS_PARTS = ['routes', 'cells', 'replicas', 'edges'] as const;
+export const METRICS_PARTS = ['routes', 'cells', 'replicas', 'edges', 'streams'] as const;
 export type MetricsPart = (typeof METRICS_PARTS)[number];
 
 /** `GET /api/metrics` answer: the last frames, oldest first. */

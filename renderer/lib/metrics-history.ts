@@ -37,7 +37,7 @@ export class MetricsHistory {
   push(frame: MetricsFrame): boolean {
     const last = this.latest;
     if (last && frame.t <= last.t) return false;
-    this.#frames.push({ t: frame.t, routes: frame.routes, cells: frame.cells, replicas: [], edges: [] });
+    this.#frames.push({ t: frame.t, routes: frame.routes, cells: frame.cells, replicas: [], edges: [], streams: [] });
     if (this.#frames.length > this.capacity) this.#frames.splice(0, this.#frames.length - this.capacity);
     return true;
   }

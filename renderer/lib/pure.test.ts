@@ -106,6 +106,7 @@ const frame = (t: number, rps: Record<string, number>): MetricsFrame => ({
   cells: [],
   replicas: [],
   edges: [],
+  streams: [],
 });
 
 describe('metrics history', () => {

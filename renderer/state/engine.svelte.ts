@@ -37,10 +37,12 @@ const BACKFILL_EVENTS = 1000;
  */
 const BACKFILL_METRICS_MS = 60_000;
 /**
- * Views hear about new events at most every 100 ms, and less often as the rate grows (250 ms at
- * 1,000 events/s): nobody reads a thousand rows a second, and each redraw costs the same.
+ * How often views hear about new events: on the next frame while the engine is quiet, then at
+ * most every 100 ms, and less often as the rate grows (250 ms at 1,000 events/s) — nobody reads
+ * a thousand rows a second, and each redraw costs the same.
  */
-function redrawInterval(eventsPerSecond: number): number {
+export function redrawInterval(eventsPerSecond: number): number {
+  if (eventsPerSecond < 50) return 0;
   return Math.min(500, Math.max(100, eventsPerSecond / 4));
 }
 

@@ -39,7 +39,7 @@ describe('cell detail and metrics parts API', () => {
     assert.equal(slim.t, frame.t);
     assert.deepEqual(slim.cells, frame.cells);
     assert.deepEqual(slim.routes, frame.routes);
-    assert.deepEqual([slim.replicas, slim.edges], [[], []]);
+    assert.deepEqual([slim.replicas, slim.edges, slim.streams], [[], [], []]);
   });
 
   it('refuses a bad histograms flag and an unknown cell', async () => {
