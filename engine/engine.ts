@@ -182,7 +182,10 @@ export class Engine {
       logger: this.logger,
     });
     this.#watchBus();
-    this.persister.onBatch((events) => this.#project(events));
+    this.persister.onBatch((batch) => {
+      const shape = batch.envelopes.filter((e) => e.type.startsWith('cell.') || e.type.startsWith('replica.'));
+      if (shape.length) this.#project(shape.map((e) => JSON.parse(e.text) as PetriEvent));
+    });
     await this.persister.start();
     const spec = this.organism.spec;
     await this.signals.declare(allSignals(spec));

@@ -260,6 +260,14 @@ export const Immune = Type.Object(
       ),
     ),
     quarantine: Type.Optional(Type.Object({ for: Duration }, closed)),
+    connections: Type.Optional(
+      Type.Object(
+        {
+          perClient: Type.Integer({ minimum: 1, description: 'most open connections one client may hold (slow-header floods)' }),
+        },
+        closed,
+      ),
+    ),
   },
   closed,
 );
