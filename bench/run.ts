@@ -6,12 +6,14 @@ import { coldStart } from './cold-start.ts';
 import { events } from './events.ts';
 import { gateway } from './gateway.ts';
 import { traffic } from './traffic.ts';
+import { scenarioBench } from './scenario.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'cold-start': () => coldStart(),
   events: () => events(),
   gateway: () => gateway(),
   traffic: () => traffic(),
+  scenario: () => scenarioBench(),
 };
 
 const wanted = process.argv.slice(2);
