@@ -7,6 +7,7 @@ import { events } from './events.ts';
 import { gateway } from './gateway.ts';
 import { traffic } from './traffic.ts';
 import { scenarioBench } from './scenario.ts';
+import { immune } from './immune.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'cold-start': () => coldStart(),
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   gateway: () => gateway(),
   traffic: () => traffic(),
   scenario: () => scenarioBench(),
+  immune: () => immune(),
 };
 
 const wanted = process.argv.slice(2);

@@ -27,6 +27,7 @@ export const EVENT_TYPES = [
   'immune.throttled',
   'immune.quarantined',
   'immune.released',
+  'immune.switched',
   'incident.opened',
   'incident.closed',
   'signal.changed',

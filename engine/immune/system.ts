@@ -105,7 +105,29 @@ export class ImmuneSystem {
     this.incidents.stop();
   }
 
+  #gateway: Gateway | undefined;
+  #layers: GatewayLayer[] = [];
+  #enabled = true;
+
+  /** Whether the chain is in front of the pathways. */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /**
+   * Takes the whole chain out of the gateway, or puts it back — "switch the immune system off and
+   * watch" in a workshop, and the baseline of the chain's cost in the bench.
+   */
+  setEnabled(on: boolean): void {
+    const gw = this.#gateway;
+    if (!gw || on === this.#enabled) return;
+    this.#enabled = on;
+    if (on) gw.layers.unshift(...this.#layers);
+    else for (const l of this.#layers) gw.layers.splice(gw.layers.indexOf(l), 1);
+  }
+
   #install(gateway: Gateway): void {
+    this.#gateway = gateway;
     const sink = this.responses.handle;
     const recognise: GatewayLayer = {
       name: 'memory',
@@ -158,7 +180,8 @@ export class ImmuneSystem {
         });
       },
     };
-    gateway.layers.unshift(recognise, this.quarantines, probation, auth, this.rateLimit, waf, credentials);
+    this.#layers = [recognise, this.quarantines, probation, auth, this.rateLimit, waf, credentials];
+    gateway.layers.unshift(...this.#layers);
     const max = this.#spec.connectionsPerClient;
     if (max !== null)
       gateway.connectionGuard = (client, open, now) => {
