@@ -5,3 +5,12 @@ export { MetricsRepo, type RollupRow, type RollupQuery } from './metrics-repo.ts
 export { RunsRepo } from './runs-repo.ts';
 export { EventPersister, type PersisterOptions } from './persister.ts';
 export { lockDataDir } from './lock.ts';
+export {
+  JobRunsRepo,
+  type JobRunRow,
+  type JobRunStart,
+  type JobRunEnd,
+  type JobTotals,
+  type JobOutcome,
+} from './job-runs-repo.ts';
+export * as retention from './retention.ts';
