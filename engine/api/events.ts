@@ -34,6 +34,7 @@ export const EVENT_TYPES = [
   'signal.refused',
   'recycling.job-ran',
   'recycling.job-skipped',
+  'recycling.decommissioned',
   'scaling.decided',
   'scaling.replicas-changed',
   'scenario.started',
