@@ -21,6 +21,7 @@ import { parseFlags, UsageError } from './usage.ts';
 import { DEMO_ORGANISM_PATH } from './paths.ts';
 import { benchCommand, exportHpaCommand } from './scaling-cmd.ts';
 import { signalsCommand } from './signals-cmd.ts';
+import { exportCommand, recycleCommand } from './export-cmd.ts';
 
 export { ROOT };
 /** The organism `petri serve` grows when none is given. */
@@ -45,6 +46,10 @@ Usage:
   petri fault inject|clear|ls         faults on a running engine (petri fault help)
   petri attack start|stop|ls          attacks on a running engine (petri attack help)
   petri signals list|get|set|history|rollback|import|export …   signals of a running engine
+  petri export cronjobs [--organism FILE] [--out DIR|-] [--image IMG] [--api URL] [--namespace NS] [--time-zone TZ]
+                                      write the recycling jobs as Kubernetes CronJob manifests
+  petri recycle JOB [--api URL] [--token T] [--no-wait]
+                                      run a recycling job now on a running engine (what the CronJobs run)
   petri help
 
 Environment: PETRI_DATA (data dir, default ~/.petri), PETRI_NATS_SERVER (nats-server binary),
@@ -220,6 +225,10 @@ export async function main(argv: string[]): Promise<number> {
         return reportCommand(rest);
       case 'signals':
         return await signalsCommand(rest);
+      case 'export':
+        return await exportCommand(rest, DEMO_ORGANISM);
+      case 'recycle':
+        return await recycleCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,0 +1,100 @@
+/**
+ * `petri export cronjobs` (recycling jobs as Kubernetes CronJobs) and `petri recycle JOB` (what
+ * those CronJobs run: one job, now, on a Petri engine reached through its control API).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { stringify } from 'yaml';
+import { errorMessage } from '../errors.ts';
+import { loadOrganismFile } from '../organism/index.ts';
+import { cronJobManifests } from '../recycling/index.ts';
+import { ApiClient, ApiError } from './client.ts';
+
+/** Where the command writes. */
+export interface CommandIo {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+const std: CommandIo = { out: process.stdout, err: process.stderr };
+
+function usage(message: string): Error {
+  return Object.assign(new Error(message), { name: 'UsageError' });
+}
+
+function flags<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, positionals: boolean) {
+  try {
+    return parseArgs({ args, options, allowPositionals: positionals, strict: true });
+  } catch (err) {
+    throw usage(errorMessage(err));
+  }
+}
+
+/** `petri export cronjobs [--organism FILE] [--out DIR|-] [--image IMG] [--api URL] [--namespace NS] [--time-zone TZ]`. */
+export async function exportCommand(args: string[], defaultOrganism: string, io: CommandIo = std): Promise<number> {
+  const [what, ...rest] = args;
+  if (what !== 'cronjobs') throw usage(`petri export: unknown target '${what ?? ''}'; try 'petri export cronjobs'`);
+  const { values } = flags(
+    rest,
+    {
+      organism: { type: 'string' },
+      out: { type: 'string' },
+      image: { type: 'string' },
+      api: { type: 'string' },
+      namespace: { type: 'string' },
+      'time-zone': { type: 'string' },
+    },
+    false,
+  );
+  const v = values;
+  const organism = await loadOrganismFile(resolve(v.organism ?? defaultOrganism));
+  const jobs = cronJobManifests(organism.spec, {
+    image: v.image,
+    api: v.api,
+    namespace: v.namespace,
+    timeZone: v['time-zone'],
+  });
+  for (const j of jobs) if (j.schedule.note) io.err.write(`petri export: ${j.job}: ${j.schedule.note}\n`);
+  const header = `# ${organism.spec.name}: recycling job as a Kubernetes CronJob, written by \`petri export cronjobs\`\n`;
+  const out = v.out ?? '-';
+  if (out === '-') {
+    io.out.write(jobs.map((j) => header + stringify(j.manifest)).join('---\n'));
+    return 0;
+  }
+  await mkdir(out, { recursive: true });
+  for (const j of jobs) {
+    const file = join(out, `${j.name}.cronjob.yaml`);
+    await writeFile(file, header + stringify(j.manifest));
+    io.out.write(`${file}\n`);
+  }
+  if (jobs.length === 0) io.err.write(`petri export: organism '${organism.spec.name}' has no recycling jobs\n`);
+  return 0;
+}
+
+/** `petri recycle JOB [--api URL] [--token T] [--no-wait]`: runs a job now through the control API. */
+export async function recycleCommand(args: string[], io: CommandIo = std): Promise<number> {
+  const { values, positionals } = flags(
+    args,
+    { api: { type: 'string' }, token: { type: 'string' }, 'no-wait': { type: 'boolean' } },
+    true,
+  );
+  const job = positionals[0];
+  if (!job || positionals.length > 1) throw usage('petri recycle: give exactly one job name');
+  const api = values.api ?? process.env.PETRI_API;
+  const token = values.token ?? process.env.PETRI_TOKEN;
+  if (!api || !token) throw usage('petri recycle: set --api URL and --token TOKEN (or PETRI_API and PETRI_TOKEN)');
+  const client = new ApiClient(api.replace(/\/api\/?$/, ''), token);
+  try {
+    const run = await client.runJob(job, !values['no-wait']);
+    io.out.write(`${JSON.stringify(run)}\n`);
+    return run.outcome === 'failed' || run.outcome === 'aborted' ? 1 : 0;
+  } catch (err) {
+    // Kubernetes' Forbid policy skips quietly when a run is still going; so does this.
+    if (err instanceof ApiError && err.status === 409) {
+      io.err.write(`petri recycle: ${job} skipped: ${err.message}\n`);
+      return 0;
+    }
+    throw err;
+  }
+}
