@@ -31,20 +31,21 @@ export const vacuum: RecyclingAction = {
     const db = ctx.host.db;
     const before = retention.pageStats(db);
     const filesBefore = fileBytes(db.name);
-    let pages = 0;
     while (!ctx.signal.aborted) {
       const freed = retention.incrementalVacuum(db, PAGES_PER_STEP);
-      pages += freed;
       if (freed < PAGES_PER_STEP) break;
       await yieldToLoop();
     }
     const { busy } = retention.checkpoint(db);
     const after = retention.pageStats(db);
+    // The file shrinks by the free pages plus the pointer-map pages that indexed them.
+    const pages = Math.max(0, before.pageCount - after.pageCount);
     return {
       rows: 0,
       bytes: pages * before.pageSize,
       details: {
         pagesFreed: pages,
+        freePagesBefore: before.freePages,
         pageSize: before.pageSize,
         pagesBefore: before.pageCount,
         pagesAfter: after.pageCount,
