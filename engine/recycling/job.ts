@@ -52,7 +52,14 @@ export class Job {
     this.action = action;
     this.#env = env;
     this.#paused = spec.paused ?? false;
-    const fire = (): void => void this.start('schedule');
+    // A trigger callback must not throw into a timer (that would crash the engine): log instead.
+    const fire = (): void => {
+      try {
+        this.start('schedule');
+      } catch (err) {
+        env.host.logger.error('recycling job could not start', { job: spec.name, err });
+      }
+    };
     this.#trigger =
       env.scheduler === 'node-cron'
         ? new NodeCronTrigger(spec.schedule, fire, spec.name, env.host.logger)
@@ -92,7 +99,7 @@ export class Job {
     this.#trigger.start();
   }
 
-  /** Starts a run now, or records a skip when one is still running. Never throws. */
+  /** Starts a run now, or records a skip when one is still running. Throws only if SQLite does. */
   start(trigger: 'schedule' | 'manual'): StartResult {
     const { host, repo } = this.#env;
     const startedAt = Math.round(host.clock.now());

@@ -6,6 +6,7 @@ import type { JobRunsPage, JobRunView, JobView } from '../api/schema.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { JobSpec } from '../organism/index.ts';
 import { JobRunsRepo } from '../store/index.ts';
+import { formatDuration } from '../util/units.ts';
 import { describeCron } from './describe.ts';
 import { Job, runView, type JobEnv } from './job.ts';
 import { knobKey, knobSignals, Knobs } from './knobs.ts';
@@ -97,12 +98,9 @@ export class Recycling {
     const last = this.#repo.last(organism, job.name);
     const values = this.#knobs.values(job.spec, job.action);
     const knobs = (Object.keys(job.action.knobs) as KnobName[]).map((knob) => {
-      const signal = knobKey(job.name, knob);
-      return {
-        knob,
-        signal,
-        value: this.#host.signals.has(signal) ? this.#host.signals.value(signal) : (knobValue(values, knob) ?? null),
-      };
+      const value = knobValue(values, knob);
+      const shown = value === undefined ? null : knob === 'olderThan' || knob === 'idleFor' ? formatDuration(value) : value;
+      return { knob, signal: knobKey(job.name, knob), value: shown };
     });
     return {
       name: job.name,
@@ -116,7 +114,7 @@ export class Recycling {
       runningSince: job.runningSince,
       nextRunAt: job.nextRunAt(),
       lastRun: last ? runView(last) : null,
-      knobs: knobs.map((k) => ({ ...k, value: typeof k.value === 'boolean' ? String(k.value) : k.value })),
+      knobs,
       totals: this.#repo.totals(organism, job.name),
     };
   }
