@@ -92,6 +92,7 @@ export function compactMinute(rows: RollupRow[], minute: number): RollupRow[] {
   return [...groups.values()].map((g) => mergeMinute(g, minute));
 }
 
+/** The `compact-metrics` action (see the comment at the top of this file). */
 export const compactMetrics: RecyclingAction = {
   name: 'compact-metrics',
   summary: 'downsamples per-second metric rollups older than olderThan to per-minute rows',

@@ -20,6 +20,7 @@ export function idleDecision(
   return cell.desired > min ? { to: min, remove: false } : undefined;
 }
 
+/** The `decommission-idle` action (see the comment at the top of this file). */
 export const decommissionIdle: RecyclingAction = {
   name: 'decommission-idle',
   summary: 'scales cells idle for idleFor to their minimum (or removes them with remove: true)',

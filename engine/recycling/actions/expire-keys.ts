@@ -69,6 +69,7 @@ async function purgeTombstones(ctx: ActionContext, olderThanMs: number): Promise
   return { keys, messages };
 }
 
+/** The `expire-keys` action (see the comment at the top of this file). */
 export const expireKeys: RecyclingAction = {
   name: 'expire-keys',
   summary: 'lapses signals past their ttl and purges delete markers older than olderThan',

@@ -5,6 +5,7 @@
  */
 import type { ActionResult, RecyclingAction } from '../types.ts';
 
+/** The `expire-quarantines` action (see the comment at the top of this file). */
 export const expireQuarantines: RecyclingAction = {
   name: 'expire-quarantines',
   summary: 'releases immune quarantines past their end',

@@ -40,6 +40,7 @@ async function purgeStream(ctx: ActionContext, maxSeq: number): Promise<{ messag
   return { messages: purged.purged, bytes: Math.max(0, before.state.bytes - after.state.bytes), upTo };
 }
 
+/** The `prune-events` action (see the comment at the top of this file). */
 export const pruneEvents: RecyclingAction = {
   name: 'prune-events',
   summary: 'removes events older than olderThan from SQLite and the PETRI_EVENTS stream',

@@ -111,6 +111,7 @@ async function rotate(file: LogFile, keep: number): Promise<{ files: number; byt
   return freed;
 }
 
+/** The `rotate-logs` action (see the comment at the top of this file). */
 export const rotateLogs: RecyclingAction = {
   name: 'rotate-logs',
   summary: "rotates the engine's log files by size or age, keeping the newest N",

@@ -23,6 +23,7 @@ function fileBytes(path: string): number {
   return total;
 }
 
+/** The `vacuum` action (see the comment at the top of this file). */
 export const vacuum: RecyclingAction = {
   name: 'vacuum',
   summary: "returns SQLite's free pages to the disk (incremental vacuum)",
