@@ -4,12 +4,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { stringify } from 'yaml';
-import { errorMessage } from '../errors.ts';
 import { loadOrganismFile } from '../organism/index.ts';
 import { cronJobManifests } from '../recycling/index.ts';
 import { ApiClient, ApiError } from './client.ts';
+import { parseFlags, UsageError } from './usage.ts';
 
 /** Where the command writes. */
 export interface CommandIo {
@@ -19,23 +18,11 @@ export interface CommandIo {
 
 const std: CommandIo = { out: process.stdout, err: process.stderr };
 
-function usage(message: string): Error {
-  return Object.assign(new Error(message), { name: 'UsageError' });
-}
-
-function flags<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, positionals: boolean) {
-  try {
-    return parseArgs({ args, options, allowPositionals: positionals, strict: true });
-  } catch (err) {
-    throw usage(errorMessage(err));
-  }
-}
-
 /** `petri export cronjobs [--organism FILE] [--out DIR|-] [--image IMG] [--api URL] [--namespace NS] [--time-zone TZ]`. */
 export async function exportCommand(args: string[], defaultOrganism: string, io: CommandIo = std): Promise<number> {
   const [what, ...rest] = args;
-  if (what !== 'cronjobs') throw usage(`petri export: unknown target '${what ?? ''}'; try 'petri export cronjobs'`);
-  const { values } = flags(
+  if (what !== 'cronjobs') throw new UsageError(`petri export: unknown target '${what ?? ''}'; try 'petri export cronjobs'`);
+  const { values } = parseFlags(
     rest,
     {
       organism: { type: 'string' },
@@ -74,16 +61,16 @@ export async function exportCommand(args: string[], defaultOrganism: string, io:
 
 /** `petri recycle JOB [--api URL] [--token T] [--no-wait]`: runs a job now through the control API. */
 export async function recycleCommand(args: string[], io: CommandIo = std): Promise<number> {
-  const { values, positionals } = flags(
+  const { values, positionals } = parseFlags(
     args,
     { api: { type: 'string' }, token: { type: 'string' }, 'no-wait': { type: 'boolean' } },
     true,
   );
   const job = positionals[0];
-  if (!job || positionals.length > 1) throw usage('petri recycle: give exactly one job name');
+  if (!job || positionals.length > 1) throw new UsageError('petri recycle: give exactly one job name');
   const api = values.api ?? process.env.PETRI_API;
   const token = values.token ?? process.env.PETRI_TOKEN;
-  if (!api || !token) throw usage('petri recycle: set --api URL and --token TOKEN (or PETRI_API and PETRI_TOKEN)');
+  if (!api || !token) throw new UsageError('petri recycle: set --api URL and --token TOKEN (or PETRI_API and PETRI_TOKEN)');
   const client = new ApiClient(api.replace(/\/api\/?$/, ''), token);
   try {
     const run = await client.runJob(job, !values['no-wait']);
