@@ -48,7 +48,7 @@ Usage:
   petri signals list|get|set|history|rollback|import|export …   signals of a running engine
   petri export cronjobs [--organism FILE] [--out DIR|-] [--image IMG] [--api URL] [--namespace NS] [--time-zone TZ]
                                       write the recycling jobs as Kubernetes CronJob manifests
-  petri recycle JOB [--api URL] [--token T] [--no-wait]
+  petri recycle JOB [--api URL --token T | --data DIR] [--no-wait]
                                       run a recycling job now on a running engine (what the CronJobs run)
   petri help
 

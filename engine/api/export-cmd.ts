@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { loadOrganismFile } from '../organism/index.ts';
 import { cronJobManifests } from '../recycling/index.ts';
-import { ApiClient, ApiError } from './client.ts';
+import { ApiError } from './client.ts';
+import { remoteClient } from './remote.ts';
 import { parseFlags, UsageError } from './usage.ts';
 
 /** Where the command writes. */
@@ -59,19 +60,16 @@ export async function exportCommand(args: string[], defaultOrganism: string, io:
   return 0;
 }
 
-/** `petri recycle JOB [--api URL] [--token T] [--no-wait]`: runs a job now through the control API. */
+/** `petri recycle JOB [--api URL --token T | --data DIR] [--no-wait]`: runs a job now on a running engine. */
 export async function recycleCommand(args: string[], io: CommandIo = std): Promise<number> {
   const { values, positionals } = parseFlags(
     args,
-    { api: { type: 'string' }, token: { type: 'string' }, 'no-wait': { type: 'boolean' } },
+    { api: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' }, 'no-wait': { type: 'boolean' } },
     true,
   );
   const job = positionals[0];
   if (!job || positionals.length > 1) throw new UsageError('petri recycle: give exactly one job name');
-  const api = values.api ?? process.env.PETRI_API;
-  const token = values.token ?? process.env.PETRI_TOKEN;
-  if (!api || !token) throw new UsageError('petri recycle: set --api URL and --token TOKEN (or PETRI_API and PETRI_TOKEN)');
-  const client = new ApiClient(api.replace(/\/api\/?$/, ''), token);
+  const client = remoteClient(values);
   try {
     const run = await client.runJob(job, !values['no-wait']);
     io.out.write(`${JSON.stringify(run)}\n`);
