@@ -284,6 +284,19 @@ function report(
     events: line('event rows', (s) => s.events, 'rows/min', 1),
     stream: line('stream bytes', (s) => s.streamBytes),
   };
+  // RSS follows V8's GC sawtooth: the slope of each minute's lowest sample (the floor after a
+  // collection) says more about a leak than the slope through the teeth.
+  const floors = (xs: Sample[]): Array<[number, number]> => {
+    const byMinute = new Map<number, Sample>();
+    for (const x of xs) {
+      const m = Math.floor(x.t / 60_000);
+      if (!byMinute.has(m) || x.engineRss < byMinute.get(m)!.engineRss) byMinute.set(m, x);
+    }
+    return [...byMinute.values()].map((x) => [x.t, x.engineRss]);
+  };
+  process.stdout.write(
+    `engine RSS floor (lowest sample per minute): last ${formatDuration(WINDOW_MS)} ${(slopePerMinute(floors(last)) / 1024 / 1024).toFixed(3)} MB/min, whole run ${(slopePerMinute(floors(samples)) / 1024 / 1024).toFixed(3)} MB/min\n`,
+  );
   const mean = (xs: Sample[], pick: (s: Sample) => number) => xs.reduce((a, s) => a + pick(s), 0) / Math.max(1, xs.length);
   const previous = samples.filter((s) => s.t >= end - 2 * WINDOW_MS && s.t < end - WINDOW_MS);
   process.stdout.write(
