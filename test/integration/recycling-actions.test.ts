@@ -205,21 +205,25 @@ test('decommission-idle scales idle cells to their minimum, then removes them; b
   const e = t.engine;
   const keepBusy = async (ms: number) => {
     const end = Date.now() + ms;
-    while (Date.now() < end) assert.equal((await http(`${t.gateway}/busy`)).status, 200);
+    let ok = 0;
+    while (Date.now() < end) if ((await http(`${t.gateway}/busy`)).status === 200) ok++;
+    assert.ok(ok > 0, 'the busy cell served');
   };
-  await keepBusy(1600);
+  // idle and spare have served nothing for 2 s; busy served a moment ago. idleFor 1.2 s leaves
+  // room on both sides for a loaded machine.
+  await keepBusy(2000);
   const desired = () => Object.fromEntries(e.cells.cells.map((c) => [c.name, c.desired]));
   assert.deepEqual(desired(), { busy: 3, idle: 3, spare: 2 });
 
-  const scaled = await ACTIONS['decommission-idle'].run(ctx(e, { action: 'decommission-idle', idleForMs: 1500 }));
+  const scaled = await ACTIONS['decommission-idle'].run(ctx(e, { action: 'decommission-idle', idleForMs: 1200 }));
   assert.deepEqual(desired(), { busy: 3, idle: 1, spare: 1 });
   assert.equal(scaled.rows, 3, 'replicas decommissioned');
   const live = (name: string) => e.cells.get(name).replicas.filter((r) => r.state === 'ready').length;
-  assert.ok(await eventually(() => live('idle') === 1 && live('spare') === 1), 'surplus replicas stopped');
+  assert.ok(await eventually(() => live('idle') === 1 && live('spare') === 1, 15_000), 'surplus replicas stopped');
   assert.equal(live('busy'), 3);
 
   await keepBusy(200);
-  const removed = await ACTIONS['decommission-idle'].run(ctx(e, { action: 'decommission-idle', idleForMs: 1500, remove: true }));
+  const removed = await ACTIONS['decommission-idle'].run(ctx(e, { action: 'decommission-idle', idleForMs: 1200, remove: true }));
   assert.deepEqual(
     e.cells.cells.map((c) => c.name),
     ['busy'],
@@ -228,7 +232,7 @@ test('decommission-idle scales idle cells to their minimum, then removes them; b
   const events = await eventually(() => {
     const found = e.eventsRepo.query({ types: ['recycling.decommissioned'] });
     return found.length === 4 ? found : undefined;
-  });
+  }, 15_000);
   assert.ok(events, 'one recycling.decommissioned event per cell and step');
   assert.deepEqual(
     events.map((ev) => [ev.cell, ev.data.to, ev.data.removed]),

@@ -1,5 +1,6 @@
 // The scenario form of "a 5 s retention job records at least 4 runs in 32 s", played by
-// `petri run` at wall speed (node-cron schedules) and at --speed 4 (engine-clock schedules).
+// `petri run` at wall speed (node-cron schedules) and at --speed 2 (engine-clock schedules; ticks
+// missed while the process is starved are skipped, so a busy CI machine needs the headroom).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tempDir } from '../helpers/tmp.ts';
 
 const SCENARIO = join(import.meta.dirname, '..', '..', 'fixtures', 'scenarios', 'recycling-keeps-up.yaml');
 
-for (const speed of ['1', '4']) {
+for (const speed of ['1', '2']) {
   test(`recycling-keeps-up passes at --speed ${speed}: ≥ 4 runs of the 5 s job in 32 s, no overlap, idle cell decommissioned`, async () => {
     using dir = tempDir();
     const json = join(dir.path, 'report.json');
