@@ -56,6 +56,7 @@ export class Recycling {
   static async start(host: RecyclingHost, options: RecyclingOptions = {}): Promise<Recycling> {
     const r = new Recycling(host, options);
     const jobs = [...r.#jobs.values()];
+    if (jobs.length === 0) return r; // nothing to schedule: no knob signals, no KV watch to wait for
     // Runs a previous engine left 'running' (it died mid-run) are closed as aborted.
     r.#repo.abandonRunning(
       Math.round(host.clock.now()),
