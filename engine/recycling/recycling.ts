@@ -44,7 +44,7 @@ export class Recycling {
       host,
       repo: this.#repo,
       knobs: this.#knobs,
-      quarantines: () => this.#quarantines,
+      quarantines: () => this.#quarantines ?? host.immune?.quarantines,
       scheduler: this.scheduler,
       historyLimit: options.historyLimit ?? 1000,
     };
@@ -74,7 +74,7 @@ export class Recycling {
     return r;
   }
 
-  /** Registers the immune system's quarantine store (expire-quarantines uses it from then on). */
+  /** Overrides the quarantine store (by default the host's immune system's, when it has one). */
   useQuarantineStore(store: QuarantineStore | undefined): void {
     this.#quarantines = store;
   }

@@ -37,7 +37,8 @@ export interface Quarantine {
 
 /**
  * What the immune system implements so `expire-quarantines` can release quarantines past their
- * end. Until one is registered with {@link RecyclingHost.quarantines}, the job records a no-op.
+ * end (engine/immune's `Quarantines` does, and the engine hands it over as `host.immune`). Without
+ * one the job records a no-op saying so.
  */
 export interface QuarantineStore {
   /** Quarantines whose `until` is at or before `now` (engine ms). */
@@ -68,6 +69,8 @@ export interface RecyclingHost {
   readonly cells: { readonly cells: readonly IdleCandidate[] };
   readonly options: { readonly dataDir: string };
   readonly organism: { readonly spec: Pick<OrganismSpec, 'name' | 'recycling'> };
+  /** The immune system, when it runs: its quarantines are what `expire-quarantines` releases. */
+  readonly immune?: { readonly quarantines: QuarantineStore };
   readonly runId: number;
   scaleCell(name: string, replicas: number, reason?: string): void;
   removeCell(name: string): Promise<void>;
@@ -83,7 +86,7 @@ export interface ActionContext {
   /** Wall time at the start of the run (ms), for things stamped with wall time (log files). */
   wallNow: number;
   host: RecyclingHost;
-  /** The immune system's quarantine store, once registered. */
+  /** The immune system's quarantine store, when there is one. */
   quarantines: QuarantineStore | undefined;
   /** Aborted when the engine stops: stop between batches and report what was done. */
   signal: AbortSignal;

@@ -189,6 +189,8 @@ test('rotate-logs rotates by size and age, keeps N generations, and the logger k
   assert.ok(existsSync(join(logs, 'other.log.1')));
 });
 
+const withJob = (jobs: string) => `${ECHO_ORGANISM}recycling:\n${jobs}`;
+
 const IDLE_ORGANISM = `apiVersion: petri/v1
 kind: Organism
 metadata: { name: idle }
@@ -298,7 +300,7 @@ test('expire-quarantines is a recorded no-op without the immune system, and rele
   const e = t.engine;
   const noop = await ACTIONS['expire-quarantines'].run(ctx(e, { action: 'expire-quarantines' }));
   assert.equal(noop.outcome, 'noop');
-  assert.match(noop.reason!, /no quarantine store registered/);
+  assert.match(noop.reason!, /no quarantine store/);
 
   const now = e.clock.now();
   const held = new Map([
@@ -313,6 +315,31 @@ test('expire-quarantines is a recorded no-op without the immune system, and rele
   const r = await ACTIONS['expire-quarantines'].run(ctx(e, { action: 'expire-quarantines' }, { now, quarantines: store }));
   assert.equal(r.rows, 2);
   assert.deepEqual([...held.keys()], ['q3']);
+});
+
+test("expire-quarantines releases the immune system's expired quarantines through the live engine", async () => {
+  await using t = await startEngine({
+    yaml: withJob('  - { name: quarantines, schedule: "0 0 1 1 *", action: expire-quarantines }\n'),
+  });
+  const e = t.engine;
+  const q = e.immune.quarantines;
+  const short = q.quarantine('10.9.0.1', 'fp-1', 'rate-abuse', 'test', 1);
+  const long = q.quarantine('10.9.0.2', 'fp-2', 'rate-abuse', 'test', 600_000);
+  await new Promise((r) => setTimeout(r, 20));
+  const run = await e.recycling.run('quarantines', { wait: true });
+  assert.deepEqual([run.outcome, run.rows], ['ok', 1]);
+  assert.deepEqual(run.details.released, [short.id]);
+  assert.equal(q.has('10.9.0.1'), false);
+  assert.equal(q.has('10.9.0.2'), true, `${long.id} is not over yet`);
+  const released = await eventually(() => {
+    const found = e.eventsRepo.query({ types: ['immune.released'] });
+    return found.length ? found : undefined;
+  }, 15_000);
+  assert.ok(released, 'an immune.released event');
+  assert.deepEqual(
+    released.map((ev) => [ev.data.id, ev.data.reason]),
+    [[short.id, 'expired']],
+  );
 });
 
 test('vacuum returns free pages to the file system and touches no row', async () => {

@@ -1,7 +1,7 @@
 /**
  * expire-quarantines: releases immune quarantines whose end has passed. The immune system owns
- * quarantines and implements {@link QuarantineStore}; until it registers one, every run is a
- * recorded no-op saying so.
+ * quarantines and implements `QuarantineStore` (engine/immune's `Quarantines`); with no immune
+ * system (a host without one, as in some tests), every run is a recorded no-op saying so.
  */
 import type { ActionResult, RecyclingAction } from '../types.ts';
 
@@ -12,8 +12,7 @@ export const expireQuarantines: RecyclingAction = {
   knobs: {},
   async run(ctx): Promise<ActionResult> {
     const store = ctx.quarantines;
-    if (!store)
-      return { outcome: 'noop', rows: 0, bytes: 0, reason: 'no quarantine store registered: the immune system is not running' };
+    if (!store) return { outcome: 'noop', rows: 0, bytes: 0, reason: 'no quarantine store: the immune system is not running' };
     const expired = await store.expired(ctx.now);
     const released: string[] = [];
     for (const q of expired) {
