@@ -220,13 +220,12 @@ export async function main(argv: string[]): Promise<number> {
         return await benchCommand(rest);
       case 'export':
         if (rest[0] === 'hpa') return await exportHpaCommand(rest.slice(1));
-        throw new UsageError(`petri export knows: hpa`);
+        if (rest[0] === 'cronjobs') return await exportCommand(rest, DEMO_ORGANISM);
+        throw new UsageError(`petri export knows: hpa, cronjobs`);
       case 'report':
         return reportCommand(rest);
       case 'signals':
         return await signalsCommand(rest);
-      case 'export':
-        return await exportCommand(rest, DEMO_ORGANISM);
       case 'recycle':
         return await recycleCommand(rest);
       case undefined:
