@@ -35,6 +35,7 @@ export const EVENT_TYPES = [
   'signal.refused',
   'recycling.job-ran',
   'recycling.job-skipped',
+  'recycling.decommissioned',
   'scaling.decided',
   'scaling.replicas-changed',
   'scenario.started',

@@ -6,3 +6,12 @@ export { RunsRepo } from './runs-repo.ts';
 export { EventPersister, EventBatch, type PersisterOptions } from './persister.ts';
 export { readEnvelope, type Envelope } from './envelope.ts';
 export { lockDataDir } from './lock.ts';
+export {
+  JobRunsRepo,
+  type JobRunRow,
+  type JobRunStart,
+  type JobRunEnd,
+  type JobTotals,
+  type JobOutcome,
+} from './job-runs-repo.ts';
+export * as retention from './retention.ts';
