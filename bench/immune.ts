@@ -66,20 +66,18 @@ async function openLoopP50(gateway: string, token: string, seconds: number): Pro
     samples.push(...gen.take());
   }
   await gen.close();
-  const rows = samples
-    .slice(1)
-    .map((x) => ({
-      t: 0,
-      span: 1000,
-      count: x.stats.count,
-      ok: x.stats.ok,
-      c4xx: 0,
-      c5xx: 0,
-      timeouts: 0,
-      blocked: 0,
-      max: x.stats.max,
-      hist: x.hist,
-    }));
+  const rows = samples.slice(1).map((x) => ({
+    t: 0,
+    span: 1000,
+    count: x.stats.count,
+    ok: x.stats.ok,
+    c4xx: 0,
+    c5xx: 0,
+    timeouts: 0,
+    blocked: 0,
+    max: x.stats.max,
+    hist: x.hist,
+  }));
   return aggregate(rows).p50;
 }
 

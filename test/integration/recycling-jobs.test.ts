@@ -132,7 +132,7 @@ test('a 5 s retention job on the wall clock records at least 4 runs in 32 s and 
   // The job prunes its own job-ran events after 5 s too: count them as they are persisted.
   const ranEvents: number[] = [];
   e.persister.onBatch((batch) => {
-    for (const ev of batch) if (ev.type === 'recycling.job-ran') ranEvents.push(ev.data.id as number);
+    for (const ev of batch.events) if (ev.type === 'recycling.job-ran') ranEvents.push(ev.data.id as number);
   });
   const feed = setInterval(() => {
     for (let i = 0; i < 20; i++) e.events.emit('fault.injected', { i });
