@@ -14,6 +14,7 @@ import { Gateway } from './gateway/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import { MetricsCollector } from './metrics/index.ts';
 import { checkNewCell, type CellSpec, type LoadedOrganism } from './organism/index.ts';
+import { Recycling } from './recycling/index.ts';
 import { allSignals, builtinSignals, maskSecretSpecs, SecretRedactor, SignalStore } from './signals/index.ts';
 import { EventPersister, EventsRepo, lockDataDir, MetricsRepo, openDb, RunsRepo, type Db } from './store/index.ts';
 import { AttackRunner, FaultRunner } from './faults/index.ts';
@@ -62,6 +63,8 @@ export class Engine {
   readonly immune!: ImmuneSystem;
   /** Controllers that change replica counts (HPA, queue-lag, predictive). */
   readonly scaling!: ScalingController;
+  /** Set once the organism has grown. */
+  readonly recycling!: Recycling;
   readonly organism: LoadedOrganism;
   readonly startedAt: number;
   runId: number;
@@ -188,7 +191,10 @@ export class Engine {
       logger: this.logger,
     });
     this.#watchBus();
-    this.persister.onBatch((events) => this.#project(events));
+    this.persister.onBatch((batch) => {
+      const shape = batch.envelopes.filter((e) => e.type.startsWith('cell.') || e.type.startsWith('replica.'));
+      if (shape.length) this.#project(shape.map((e) => JSON.parse(e.text) as PetriEvent));
+    });
     await this.persister.start();
     const spec = this.organism.spec;
     await this.signals.declare(allSignals(spec));
@@ -208,6 +214,8 @@ export class Engine {
     await this.#growScaling();
     await generator.ready;
     this.collector.start();
+    (this as { recycling: Recycling }).recycling = await Recycling.start(this);
+    this.onStop(() => this.recycling.stop());
     this.events.emit('engine.started', { organism: spec.name, cells: spec.cells.length, gateway: gateway.url });
     this.logger.info('engine started', { organism: spec.name, gateway: gateway.url, runId: this.runId });
   }

@@ -21,6 +21,7 @@ import { parseFlags, UsageError } from './usage.ts';
 import { DEMO_ORGANISM_PATH } from './paths.ts';
 import { benchCommand, exportHpaCommand } from './scaling-cmd.ts';
 import { signalsCommand } from './signals-cmd.ts';
+import { exportCommand, recycleCommand } from './export-cmd.ts';
 
 export { ROOT };
 /** The organism `petri serve` grows when none is given. */
@@ -45,6 +46,10 @@ Usage:
   petri fault inject|clear|ls         faults on a running engine (petri fault help)
   petri attack start|stop|ls          attacks on a running engine (petri attack help)
   petri signals list|get|set|history|rollback|import|export …   signals of a running engine
+  petri export cronjobs [--organism FILE] [--out DIR|-] [--image IMG] [--api URL] [--namespace NS] [--time-zone TZ]
+                                      write the recycling jobs as Kubernetes CronJob manifests
+  petri recycle JOB [--api URL --token T | --data DIR] [--no-wait]
+                                      run a recycling job now on a running engine (what the CronJobs run)
   petri help
 
 Environment: PETRI_DATA (data dir, default ~/.petri), PETRI_NATS_SERVER (nats-server binary),
@@ -215,11 +220,14 @@ export async function main(argv: string[]): Promise<number> {
         return await benchCommand(rest);
       case 'export':
         if (rest[0] === 'hpa') return await exportHpaCommand(rest.slice(1));
-        throw new UsageError(`petri export knows: hpa`);
+        if (rest[0] === 'cronjobs') return await exportCommand(rest, DEMO_ORGANISM);
+        throw new UsageError(`petri export knows: hpa, cronjobs`);
       case 'report':
         return reportCommand(rest);
       case 'signals':
         return await signalsCommand(rest);
+      case 'recycle':
+        return await recycleCommand(rest);
       case undefined:
       case 'help':
       case '--help':

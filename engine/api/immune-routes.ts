@@ -1,6 +1,7 @@
 /** Routes of the immune system: incidents, quarantines (with release), memory, and its figures. */
 import type { Engine } from '../engine.ts';
 import { NotFoundError } from '../errors.ts';
+import { Type } from '@sinclair/typebox';
 import type { Route } from './http.ts';
 
 /** Every immune route. */
@@ -27,6 +28,7 @@ export function immuneRoutes(engine: Engine): Route[] {
         const spec = engine.organism.spec.immune;
         return {
           json: {
+            enabled: engine.immune.enabled,
             limits: { perClientRps: engine.immune.rateLimit.perClientRps ?? null, escalateAfter: spec.rateLimit.escalateAfter },
             waf: { ...engine.immune.waf.config, stats: engine.immune.waf.stats() },
             anomaly: spec.anomaly,
@@ -35,6 +37,16 @@ export function immuneRoutes(engine: Engine): Route[] {
             quarantines: engine.immune.quarantines.list().length,
           },
         };
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/api/immune',
+      body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
+      handler: ({ body }) => {
+        engine.immune.setEnabled((body as { enabled: boolean }).enabled);
+        engine.events.emit('immune.switched', { enabled: engine.immune.enabled });
+        return { json: { enabled: engine.immune.enabled } };
       },
     },
     {

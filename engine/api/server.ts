@@ -86,9 +86,10 @@ export class ControlServer {
       this.#server.listen(this.#port, '127.0.0.1', () => resolvePromise());
     });
     this.#unsubscribe.push(
-      this.#engine.persister.onBatch((events) => {
-        this.#broadcast({ kind: 'events', events }, false);
-        if (events.some((e) => SHAPE_EVENTS.test(e.type))) this.organismChanged();
+      this.#engine.persister.onBatch((batch) => {
+        if (this.#wss.clients.size === 0) return;
+        this.#broadcast({ kind: 'events', events: batch.events }, false);
+        if (batch.envelopes.some((e) => SHAPE_EVENTS.test(e.type))) this.organismChanged();
       }),
       this.#engine.collector.onFrame((frame) => this.#broadcast({ kind: 'metrics', frame }, true)),
     );

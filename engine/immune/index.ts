@@ -2,7 +2,7 @@
  * The immune system: the gateway's defence chain (recognition, quarantine, authentication, rate
  * limits, the WAF, observers), responses, incidents and memory. Other domains import it from here.
  */
-export { ImmuneSystem, MAX_CONNECTIONS_PER_CLIENT, type ImmuneOptions } from './system.ts';
+export { ImmuneSystem, type ImmuneOptions } from './system.ts';
 export { Issuer, type Claims, type Verification } from './auth/issuer.ts';
 export { IncidentTracker, INCIDENT_BARS, type Incident } from './incidents.ts';
 export { Quarantines, type QuarantineView } from './quarantine.ts';

@@ -22,9 +22,6 @@ import type { Decision, DecisionSink } from './types.ts';
 import { WafLayer, type WafDecision } from './waf/index.ts';
 import { tokenEndpoint } from './auth/endpoints.ts';
 
-/** Most connections one client may hold open (a browser uses ≤ 6 per host). */
-export const MAX_CONNECTIONS_PER_CLIENT = 16;
-
 /** A layer that reports its refusals as decisions. */
 function reporting(
   layer: GatewayLayer,
@@ -63,9 +60,11 @@ export class ImmuneSystem {
   readonly waf: WafLayer;
   readonly #probationLimiter: Gcra;
   readonly #clock: Clock;
+  readonly #spec: ImmuneSpec;
 
   private constructor(o: ImmuneOptions, issuer: Issuer) {
     this.#clock = o.clock;
+    this.#spec = o.spec;
     this.issuer = issuer;
     this.quarantines = new Quarantines(o.clock, o.events, o.db, o.runId);
     this.incidents = new IncidentTracker(o.clock, o.events, o.db, o.runId);
@@ -106,7 +105,29 @@ export class ImmuneSystem {
     this.incidents.stop();
   }
 
+  #gateway: Gateway | undefined;
+  #layers: GatewayLayer[] = [];
+  #enabled = true;
+
+  /** Whether the chain is in front of the pathways. */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /**
+   * Takes the whole chain out of the gateway, or puts it back — "switch the immune system off and
+   * watch" in a workshop, and the baseline of the chain's cost in the bench.
+   */
+  setEnabled(on: boolean): void {
+    const gw = this.#gateway;
+    if (!gw || on === this.#enabled) return;
+    this.#enabled = on;
+    if (on) gw.layers.unshift(...this.#layers);
+    else for (const l of this.#layers) gw.layers.splice(gw.layers.indexOf(l), 1);
+  }
+
   #install(gateway: Gateway): void {
+    this.#gateway = gateway;
     const sink = this.responses.handle;
     const recognise: GatewayLayer = {
       name: 'memory',
@@ -159,20 +180,23 @@ export class ImmuneSystem {
         });
       },
     };
-    gateway.layers.unshift(recognise, this.quarantines, probation, auth, this.rateLimit, waf, credentials);
-    gateway.connectionGuard = (client, open, now) => {
-      if (open <= MAX_CONNECTIONS_PER_CLIENT) return true;
-      sink({
-        at: now,
-        client,
-        layer: 'connections',
-        action: 'block',
-        kind: 'rate-abuse',
-        reason: `more than ${MAX_CONNECTIONS_PER_CLIENT} open connections`,
-        evidence: { open },
-      });
-      return false;
-    };
+    this.#layers = [recognise, this.quarantines, probation, auth, this.rateLimit, waf, credentials];
+    gateway.layers.unshift(...this.#layers);
+    const max = this.#spec.connectionsPerClient;
+    if (max !== null)
+      gateway.connectionGuard = (client, open, now) => {
+        if (open <= max) return true;
+        sink({
+          at: now,
+          client,
+          layer: 'connections',
+          action: 'block',
+          kind: 'rate-abuse',
+          reason: `more than ${max} open connections`,
+          evidence: { open, max },
+        });
+        return false;
+      };
     for (const [key, handler] of tokenEndpoint(this.issuer)) gateway.endpoints.set(key, handler);
   }
 

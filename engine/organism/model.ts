@@ -117,6 +117,8 @@ export interface ImmuneSpec {
   waf: { mode: 'block' | 'alert' | 'off'; paranoia: number; threshold: number };
   anomaly: { threshold: number; action: 'quarantine' | 'block' | 'throttle' | 'alert'; forMs: number } | null;
   quarantineForMs: number;
+  /** Most connections one client may hold; null: no limit (organisms without an immune section). */
+  connectionsPerClient: number | null;
 }
 
 export interface OrganismSpec {
@@ -250,6 +252,7 @@ export function normalise(doc: ManifestDoc): OrganismSpec {
         ? { threshold: anomaly.threshold, action: anomaly.action ?? 'quarantine', forMs: ms(anomaly.for) ?? 300_000 }
         : null,
       quarantineForMs: ms(im.quarantine?.for) ?? 300_000,
+      connectionsPerClient: im.connections?.perClient ?? (doc.immune ? 64 : null),
     },
     recycling: (doc.recycling ?? []).map(({ olderThan, idleFor, ...j }) => ({
       ...j,

@@ -9,6 +9,7 @@ const EXPECTED_OBJECTS: Record<number, string[]> = {
   2: ['faults', 'faults_active'],
   3: ['signal_history', 'signal_history_at'],
   4: ['quarantines', 'quarantines_active', 'incidents', 'incidents_run', 'immune_memory'],
+  5: ['recycling_runs', 'recycling_runs_job'],
 };
 
 function objects(db: ReturnType<typeof openDb>): Set<string> {
