@@ -83,8 +83,8 @@ if (files.length) {
       '--test-concurrency=1',
       // One test that never ends is reported as failed after 3 minutes; the run goes on.
       '--test-timeout=180000',
-    // A failed test may skip its clean-up and leave a server open: end each file when its tests are done.
-    '--test-force-exit',
+      // A failed test may skip its clean-up and leave a server open: end each file when its tests are done.
+      '--test-force-exit',
       ...files,
     ],
     { limitMin: LIMIT_MIN.tests },
