@@ -26,6 +26,7 @@ immune:
   rateLimit: { perClient: { rps: 50, burst: 100 }, escalateAfter: 50 }
   waf: { mode: block }
   quarantine: { for: 3s }
+  connections: { perClient: 16 }
 `;
 
 async function token(t: TestEngine, scope: string): Promise<string> {
