@@ -49,6 +49,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.keyboard.press('Escape');
     }
     await page.getByRole('link', { name: 'Timeline' }).click();
+    // Paused, the rows hold still: on a busy machine new events kept the first row moving.
+    await page.getByRole('button', { name: /Pause/ }).click();
     await page.getByRole('listbox', { name: 'Events, newest first' }).getByRole('option').first().click();
     await checkAxe(page, 'timeline with an event selected');
     if (colorScheme === 'light') {
