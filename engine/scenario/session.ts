@@ -95,6 +95,9 @@ export class ScenarioSession {
         `scenario '${this.#playing.plan.name}' is playing (run ${this.#playing.runId}); abort it first (DELETE /api/scenarios/current)`,
       );
     checkOrganism(this.#engine, plan);
+    // The session run the engine was recording ends where the scenario's run begins (the player
+    // starts a new session after it), so Runs does not list it as running forever.
+    this.#engine.runs.finishIfRunning(this.#engine.runId, 'finished', this.#engine.clock.now());
     const controller = new AbortController();
     const steps: StepRecord[] = [];
     const verdicts = new Map<string, Verdict>();

@@ -99,7 +99,7 @@ test.describe('invalid YAML', () => {
   });
 });
 
-test('a past run opens in the Runs view and scrubs back to its start', async ({ page, engine }) => {
+test('a past run opens in the Runs view and scrubs back to its start', async ({ page, engine }, info) => {
   const run = (await engine.api.runs()).runs.find((r) => r.name === 'short-demo');
   test.skip(!run, 'needs the run of the first test');
   await page.goto(engine.url.replace('/#', `/#/runs/${run!.id}&`));
@@ -118,5 +118,6 @@ test('a past run opens in the Runs view and scrubs back to its start', async ({ 
   const shown = Number((await status.textContent())!.trim().split(' ')[0]);
   expect(shown).toBeGreaterThan(0);
   expect(shown).toBeLessThan(total);
+  await page.screenshot({ path: info.outputPath('runs.png') });
   expect(await seriousAxeViolations(page)).toEqual([]);
 });

@@ -80,7 +80,10 @@ test('a scenario plays through the API as a new run, judged live, refused when i
   assert.equal((await api.runs()).runs.length, runsBefore, 'refusals create no run');
   assert.equal((await api.currentScenario()).current, null);
 
+  const session = t.engine.runId;
+  assert.equal((await api.run(session)).status, 'running');
   const started = await api.playScenario({ text: story(organism) });
+  assert.equal((await api.run(session)).status, 'finished', 'the session run ends where the scenario run begins');
   assert.equal(started.name, 'story');
   assert.equal(started.durationMs, 6000);
   assert.deepEqual(
@@ -126,6 +129,8 @@ test('a scenario plays through the API as a new run, judged live, refused when i
   );
   const run = (await api.runs()).runs.find((r) => r.id === started.runId);
   assert.deepEqual([run?.kind, run?.name, run?.status], ['scenario', 'story', 'failed']);
+  const next = await api.run(t.engine.runId);
+  assert.deepEqual([next.kind, next.status, next.id > started.runId], ['session', 'running', true]);
   assert.ok(run!.events > 0);
 
   // The run's events, and the same bounded by time (what a scrubber asks for).
