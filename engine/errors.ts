@@ -39,6 +39,17 @@ export class ValidationError extends PetriError {
   }
 }
 
+/**
+ * A well-formed request whose document (a scenario's YAML) does not validate. HTTP 422 with the
+ * located issues.
+ */
+export class UnprocessableError extends ValidationError {
+  constructor(issues: Issue[], options?: { cause?: unknown }) {
+    super(issues, options);
+    this.name = 'UnprocessableError';
+  }
+}
+
 /** A named thing (cell, fault, run…) does not exist. HTTP 404. */
 export class NotFoundError extends PetriError {
   constructor(what: string) {

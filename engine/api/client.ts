@@ -14,8 +14,14 @@ import type {
   MetricsPage,
   MetricsPart,
   OrganismView,
+  PlayScenarioBody,
   Problem,
+  RollupView,
   RunView,
+  ScenarioCurrent,
+  ScenarioPlaying,
+  ScenarioReportView,
+  ScenariosPage,
   SpawnCellBody,
 } from './schema.ts';
 import type {
@@ -48,6 +54,9 @@ export interface EventsQuery {
   run?: number;
   after?: number;
   before?: number;
+  /** Engine time (ms) bounds: events at or after `from`, before `to`. */
+  from?: number;
+  to?: number;
   type?: string[];
   domain?: string;
   cell?: string;
@@ -141,6 +150,43 @@ export class ApiClient {
 
   runs(): Promise<{ runs: RunView[] }> {
     return this.request('GET', '/api/runs');
+  }
+
+  /** One recorded run. */
+  run(id: number): Promise<RunView> {
+    return this.request('GET', `/api/runs/${id}`);
+  }
+
+  /** Metric rollups (one row per second and key) of a run, or of the current one. */
+  rollups(
+    q: { run?: number; scope?: 'route' | 'cell' | 'stream' | 'edge'; key?: string; from?: number; to?: number } = {},
+  ): Promise<{
+    rows: RollupView[];
+  }> {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) p.set(k, String(v));
+    const qs = p.toString();
+    return this.request('GET', `/api/metrics/rollups${qs ? `?${qs}` : ''}`);
+  }
+
+  /** The scenario files the engine offers, each marked whether it fits the running organism. */
+  scenarios(): Promise<ScenariosPage> {
+    return this.request('GET', '/api/scenarios');
+  }
+
+  /** Plays a scenario (a file or YAML text) as a new run. 422 when invalid, 409 when one plays. */
+  playScenario(body: PlayScenarioBody): Promise<ScenarioPlaying> {
+    return this.request('POST', '/api/scenarios/play', body);
+  }
+
+  /** What plays now and the last report. */
+  currentScenario(): Promise<ScenarioCurrent> {
+    return this.request('GET', '/api/scenarios/current');
+  }
+
+  /** Aborts what plays; resolves to its report. */
+  abortScenario(): Promise<ScenarioReportView> {
+    return this.request('DELETE', '/api/scenarios/current');
   }
 
   signals(): Promise<SignalsPage> {

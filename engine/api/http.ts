@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { TSchema } from '@sinclair/typebox';
-import { errorMessage, isNamedError, type Issue } from '../errors.ts';
+import { errorMessage, formatIssue, isNamedError, type Issue } from '../errors.ts';
 import { check } from '../util/validate.ts';
 import type { Problem } from './schema.ts';
 
@@ -156,6 +156,18 @@ function invalid(res: ServerResponse, issues: Issue[]): void {
 export function sendError(res: ServerResponse, err: unknown): void {
   if (res.headersSent) return void res.end();
   if (isNamedError(err, 'ValidationError')) return invalid(res, (err as unknown as { issues: Issue[] }).issues);
+  if (isNamedError(err, 'UnprocessableError')) {
+    const issues = (err as unknown as { issues: Issue[] }).issues;
+    return sendProblem(res, 422, 'Unprocessable Content', issues.map(formatIssue).join('\n'), {
+      errors: issues.map((i) => ({
+        path: i.path,
+        message: i.message,
+        ...(i.file ? { file: i.file } : {}),
+        ...(i.line !== undefined ? { line: i.line } : {}),
+        ...(i.col !== undefined ? { col: i.col } : {}),
+      })),
+    });
+  }
   if (isNamedError(err, 'BadJson')) return sendProblem(res, 400, 'Invalid Request', err.message);
   if (isNamedError(err, 'TooLarge')) return sendProblem(res, 413, 'Payload Too Large', err.message);
   if (isNamedError(err, 'NotFoundError')) return sendProblem(res, 404, 'Not Found', err.message);

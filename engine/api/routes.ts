@@ -15,6 +15,7 @@ import {
 import { EVENT_TYPES } from './events.ts';
 import { signalRoutes } from './signal-routes.ts';
 import { recyclingRoutes } from './recycling-routes.ts';
+import { scenarioRoutes } from './scenario-routes.ts';
 
 function intParam(q: URLSearchParams, name: string, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
   const raw = q.get(name);
@@ -134,6 +135,9 @@ function recordRoutes(engine: Engine): Route[] {
           runId: intParam(query, 'run'),
           afterSeq: intParam(query, 'after'),
           beforeSeq: intParam(query, 'before'),
+          // Engine time (ms) bounds, [from, to): a past run's timeline up to a scrub point.
+          from: intParam(query, 'from'),
+          to: intParam(query, 'to'),
           types,
           domain: query.get('domain') ?? undefined,
           cell: query.get('cell') ?? undefined,
@@ -197,7 +201,13 @@ function recordRoutes(engine: Engine): Route[] {
   ];
 }
 
-/** Routes of the organism, cells, events, metrics, runs and signals. */
+/** Routes of the organism, cells, events, metrics, runs, signals, jobs and scenarios. */
 export function coreRoutes(engine: Engine): Route[] {
-  return [...cellRoutes(engine), ...recordRoutes(engine), ...signalRoutes(engine), ...recyclingRoutes(engine)];
+  return [
+    ...cellRoutes(engine),
+    ...recordRoutes(engine),
+    ...signalRoutes(engine),
+    ...recyclingRoutes(engine),
+    ...scenarioRoutes(engine),
+  ];
 }

@@ -16,7 +16,18 @@ export const Problem = Type.Object({
   status: Type.Integer(),
   detail: Type.Optional(Type.String()),
   instance: Type.Optional(Type.String()),
-  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  errors: Type.Optional(
+    Type.Array(
+      Type.Object({
+        path: Type.String(),
+        message: Type.String(),
+        /** Where in a user document (422 answers): `file:line:col`. */
+        file: Type.Optional(Type.String()),
+        line: Type.Optional(Type.Integer()),
+        col: Type.Optional(Type.Integer()),
+      }),
+    ),
+  ),
 });
 export type Problem = Static<typeof Problem>;
 
@@ -233,6 +244,30 @@ export type MetricsPart = (typeof METRICS_PARTS)[number];
 export const MetricsPage = Type.Object({ frames: Type.Array(MetricsFrame) });
 export type MetricsPage = Static<typeof MetricsPage>;
 
+/** One second (or span) of a recorded run's metrics for one key: `GET /api/metrics/rollups`. */
+export const RollupView = Type.Object({
+  runId: Type.Integer(),
+  scope: Type.Union([Type.Literal('route'), Type.Literal('cell'), Type.Literal('stream'), Type.Literal('edge')]),
+  key: Type.String(),
+  /** Engine time (ms) the span starts at. */
+  t: Type.Number(),
+  span: Type.Number(),
+  count: Type.Integer(),
+  ok: Type.Integer(),
+  c4xx: Type.Integer(),
+  c5xx: Type.Integer(),
+  timeouts: Type.Integer(),
+  blocked: Type.Integer(),
+  p50: Type.Number(),
+  p95: Type.Number(),
+  p99: Type.Number(),
+  max: Type.Number(),
+  utilization: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  queue: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  replicas: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+});
+export type RollupView = Static<typeof RollupView>;
+
 /** Messages on `/api/stream`. */
 export type StreamMessage =
   | { kind: 'hello'; organism: OrganismView; lastSeq: number }
@@ -271,3 +306,4 @@ export type TrafficRateBody = Static<typeof TrafficRateBody>;
 export { PetriEvent, FaultSpec, AttackSpec, TrafficSpec };
 export * from './signal-schema.ts';
 export * from './recycling-schema.ts';
+export * from './scenario-schema.ts';

@@ -98,7 +98,7 @@ export async function playScenario(engine: Engine, plan: ScenarioPlan, options: 
   const expectations = plan.expect.map((e) =>
     outcome === 'aborted' && early.has(e.name) ? early.get(e.name)! : judge(e, recorded),
   );
-  for (const v of expectations) engine.events.emit('scenario.expectation', { ...v });
+  for (const v of expectations) engine.events.emit('scenario.expectation', { ...v, final: true });
   const passed = outcome === 'done' && expectations.every((v) => v.passed) && steps.every((s) => s.ok);
   const report: ScenarioReport = {
     passed,
@@ -173,6 +173,8 @@ function schedule(engine: Engine, plan: ScenarioPlan, ctx: Shared): Array<{ canc
         () => {
           const v = judge(e, recorded);
           early.set(e.name, v);
+          // Live watchers (the UI) see each verdict as its window closes; `final` marks the end's.
+          engine.events.emit('scenario.expectation', { ...v, final: false });
           options.onProgress?.({ elapsedMs: clock.now() - t0, durationMs: plan.durationMs, verdict: v });
           if (!v.passed && e.abortOnFail) abort();
         },

@@ -4,7 +4,7 @@
  * keyboard shortcut (Alt+<number>) follow from this list.
  *
  * Planned, each from its own issue: Faults & Attacks (`faults`), Immune (`immune`), Signals
- * (`signals`), Recycling (`recycling`), Scaling (`scaling`), Scenarios (`scenarios`). A view gets
+ * (`signals`), Recycling (`recycling`), Scaling (`scaling`). A view gets
  * the shared {@link ViewContext} as props and talks to the engine only through it.
  */
 import type { Component } from 'svelte';
@@ -15,6 +15,8 @@ import type { Theme } from '../state/theme.svelte.ts';
 import OrganismView from './OrganismView.svelte';
 import TimelineView from './TimelineView.svelte';
 import MetricsView from './MetricsView.svelte';
+import ScenarioView from './ScenarioView.svelte';
+import RunsView from './RunsView.svelte';
 
 /** What every view receives. */
 export interface ViewContext {
@@ -59,6 +61,20 @@ export const VIEWS: readonly ViewDef[] = [
     description: 'Requests, latency, errors and replicas over the last five minutes',
     icon: 'M4 19h16v2H4v-2Zm1-3 4-6 4 3 5-8 1.7 1-6.1 9.8-4-3-3 4.4L5 16Z',
     component: MetricsView,
+  },
+  {
+    id: 'scenarios',
+    title: 'Scenarios',
+    description: 'Play a chaos experiment as a recorded run and watch its expectations',
+    icon: 'M8 5v14l11-7L8 5Zm2 3.6L15.3 12 10 15.4V8.6Z',
+    component: ScenarioView,
+  },
+  {
+    id: 'runs',
+    title: 'Runs',
+    description: 'Recorded runs: scrub through a past run’s events and metrics',
+    icon: 'M12 4a8 8 0 1 1-7.4 5H7a6 6 0 1 0 1.8-2.6L11 8.5H4v-7l2.4 2.4A8 8 0 0 1 12 4Zm-1 4h2v4.6l3.2 1.9-1 1.7L11 13.7V8Z',
+    component: RunsView,
   },
 ];
 

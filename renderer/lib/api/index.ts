@@ -17,9 +17,19 @@ export type {
   PathwayView,
   Problem,
   ReplicaStats,
+  RollupView,
   RouteStats,
+  RunView,
+  ExpectationState,
+  ScenarioCurrent,
+  ScenarioListItem,
+  ScenarioPlaying,
+  ScenarioReportView,
+  ScenariosPage,
   SpawnCellBody,
+  StepView,
   StreamMessage,
+  VerdictView,
 } from '../../../engine/api/schema.ts';
 export type { PetriEvent } from '../../../engine/api/events.ts';
 export { EVENT_TYPES, eventDomain } from '../../../engine/api/events.ts';
