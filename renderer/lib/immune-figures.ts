@@ -29,7 +29,8 @@ export function refusedBy(rows: readonly EventRow[]): { layers: Tally[]; classes
     const layer = typeof e.data.layer === 'string' ? e.data.layer : 'unknown';
     const evidence = (e.data.evidence ?? {}) as Record<string, unknown>;
     const wafClass = Array.isArray(evidence.classes) && typeof evidence.classes[0] === 'string' ? evidence.classes[0] : undefined;
-    const cls = wafClass ?? (typeof e.data.kind === 'string' ? e.data.kind : e.type.slice('immune.'.length));
+    const cls =
+      wafClass ?? (typeof e.data.kind === 'string' ? e.data.kind : layer === 'quarantine' ? 'quarantined client' : layer);
     layers.set(layer, (layers.get(layer) ?? 0) + n);
     classes.set(cls, (classes.get(cls) ?? 0) + n);
     total += n;
