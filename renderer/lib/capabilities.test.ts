@@ -85,6 +85,8 @@ describe('fault and attack forms', () => {
       for: '20s',
     });
     assert.deepEqual(buildAttackSpec('injection', {}), { kind: 'injection', rate: 100 });
+    // A number input binds a number, not text.
+    assert.deepEqual(buildAttackSpec('flood', { rate: 50, clients: 3, for: null }), { kind: 'flood', rate: 50, clients: 3 });
   });
 
   it('describes faults in a line', () => {

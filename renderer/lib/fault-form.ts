@@ -58,8 +58,11 @@ export const FAULT_FIELDS: Record<FaultSpec['kind'], FieldDef[]> = {
   'bus-outage': [f('mode', 'Mode', false, 'pause'), { ...DURATION, required: true, placeholder: '5s' }],
 };
 
-/** The form's values: strings as typed, empty when left out. */
-export type FormValues = Partial<Record<string, string>>;
+/** The form's values as typed, empty when left out (number inputs bind numbers). */
+export type FormValues = Partial<Record<string, string | number | null>>;
+
+/** A form value as trimmed text ('' when absent). */
+const text = (v: string | number | null | undefined): string => (v === undefined || v === null ? '' : String(v).trim());
 
 /** Reads a number, or a rate like `20/s`, as the schema takes it. */
 function rateOrNumber(text: string): number | string {
@@ -71,13 +74,13 @@ function rateOrNumber(text: string): number | string {
 export function buildFaultSpec(kind: FaultSpec['kind'], values: FormValues): FaultSpec {
   const spec: Record<string, unknown> = { kind };
   for (const { field } of FAULT_FIELDS[kind]) {
-    const raw = values[field]?.trim() ?? '';
+    const raw = text(values[field]);
     if (raw === '') continue;
     if (field === 'status' || field === 'probability') spec[field] = Number(raw);
     else if (field === 'rate') spec[field] = rateOrNumber(raw);
     else spec[field] = raw;
   }
-  const name = values.name?.trim();
+  const name = text(values.name);
   if (name) spec.name = name;
   return spec as FaultSpec;
 }
@@ -95,15 +98,15 @@ export const ATTACK_HINTS: Record<AttackSpec['kind'], string> = {
 
 /** An attack spec from the form. */
 export function buildAttackSpec(kind: AttackSpec['kind'], values: FormValues): AttackSpec {
-  const rate = values.rate?.trim() ?? '';
+  const rate = text(values.rate);
   const spec: Record<string, unknown> = { kind, rate: rate === '' ? 100 : rateOrNumber(rate) };
-  const route = values.route?.trim();
+  const route = text(values.route);
   if (route) spec.route = route;
-  const clients = values.clients?.trim();
+  const clients = text(values.clients);
   if (clients) spec.clients = Number(clients);
-  const dur = values.for?.trim();
+  const dur = text(values.for);
   if (dur) spec.for = dur;
-  const name = values.name?.trim();
+  const name = text(values.name);
   if (name) spec.name = name;
   return spec as AttackSpec;
 }

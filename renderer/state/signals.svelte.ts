@@ -74,6 +74,8 @@ export class SignalsState extends LiveResource {
         (s) => this.#put(s),
         () => undefined,
       );
+      // The engine records refused writes in the history too.
+      if (this.selected === key) await this.#loadHistory(this.api);
       return false;
     } finally {
       this.saving = this.saving.filter((k) => k !== key);

@@ -16,7 +16,7 @@ test('a flood from the UI is contained: incident and quarantines appear, Release
   await form.getByLabel('Route').selectOption('GET /products');
   await form.getByLabel('Rate').fill('400/s');
   await form.getByLabel('Clients').fill('2');
-  await form.getByLabel('For').fill('20s');
+  await form.getByLabel('For', { exact: true }).fill('20s');
   await form.getByRole('button', { name: 'Launch flood' }).click();
   const attack = page.locator('[data-stream^="flood-"]');
   await expect(attack).toBeVisible();
