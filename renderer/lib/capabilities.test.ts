@@ -96,6 +96,7 @@ describe('fault and attack forms', () => {
     );
     assert.equal(describeFault({ kind: 'partition', cell: 'cart', to: 'inventory' }), 'cart ⟷ inventory cut');
     assert.equal(describeFault({ kind: 'bus-outage', for: '5s' }), 'nats-server paused');
+    assert.equal(describeFault({ kind: 'error', cell: 'payments', rate: 0.3, status: 503 }), '30% of requests → 503 on payments');
   });
 });
 

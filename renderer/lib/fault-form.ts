@@ -120,7 +120,7 @@ export function describeFault(spec: FaultSpec): string {
     case 'latency':
       return `+${spec.add ?? '?'}${spec.jitter ? ` ±${spec.jitter}` : ''} on ${where}${route}${p}`;
     case 'error':
-      return `${spec.rate ?? 1} of requests → ${spec.status ?? 500} on ${where}${route}`;
+      return `${typeof spec.rate === 'number' ? `${Math.round(spec.rate * 1000) / 10}%` : (spec.rate ?? '100%')} of requests → ${spec.status ?? 500} on ${where}${route}`;
     case 'crash':
       return `crash ${where}`;
     case 'hang':
