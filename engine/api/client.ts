@@ -3,6 +3,19 @@
  * the CLI and the tests all use it; the stream (WebSocket) lives with each caller.
  */
 import type {
+  AttackSpec,
+  AttacksPage,
+  FaultSpec,
+  FaultsPage,
+  FaultView,
+  ImmuneView,
+  IncidentsPage,
+  QuarantinesPage,
+  ScalingCellView,
+  ScalingPage,
+  StreamView,
+  TrafficPage,
+  TrafficSpec,
   CellDetail,
   CellView,
   EventsPage,
@@ -262,6 +275,84 @@ export class ApiClient {
     for (const [k, v] of Object.entries(q)) if (v !== undefined) p.set(k, String(v));
     const qs = p.toString();
     return this.request('GET', `/api/jobs/${encodeURIComponent(name)}/runs${qs ? `?${qs}` : ''}`);
+  }
+
+  /** Active faults and the kinds that can be injected. */
+  faults(): Promise<FaultsPage> {
+    return this.request('GET', '/api/faults');
+  }
+
+  injectFault(spec: FaultSpec): Promise<FaultView> {
+    return this.request('POST', '/api/faults', spec);
+  }
+
+  clearFault(id: string): Promise<void> {
+    return this.request('DELETE', `/api/faults/${encodeURIComponent(id)}`);
+  }
+
+  /** Running attacks (labelled traffic streams). */
+  attacks(): Promise<AttacksPage> {
+    return this.request('GET', '/api/attacks');
+  }
+
+  launchAttack(spec: AttackSpec): Promise<StreamView> {
+    return this.request('POST', '/api/attacks', spec);
+  }
+
+  stopAttack(name: string): Promise<void> {
+    return this.request('DELETE', `/api/attacks/${encodeURIComponent(name)}`);
+  }
+
+  /** Every running stream, traffic and attacks alike. */
+  traffic(): Promise<TrafficPage> {
+    return this.request('GET', '/api/traffic');
+  }
+
+  startTraffic(spec: TrafficSpec): Promise<StreamView> {
+    return this.request('POST', '/api/traffic', spec);
+  }
+
+  setTrafficRate(name: string, rate: TrafficSpec['rate']): Promise<StreamView> {
+    return this.request('PATCH', `/api/traffic/${encodeURIComponent(name)}`, { rate });
+  }
+
+  stopTraffic(name: string): Promise<void> {
+    return this.request('DELETE', `/api/traffic/${encodeURIComponent(name)}`);
+  }
+
+  /** The immune chain: its switch, configuration, figures and memory. */
+  immune(): Promise<ImmuneView> {
+    return this.request('GET', '/api/immune');
+  }
+
+  setImmune(enabled: boolean): Promise<{ enabled: boolean }> {
+    return this.request('PUT', '/api/immune', { enabled });
+  }
+
+  incidents(limit?: number): Promise<IncidentsPage> {
+    return this.request('GET', `/api/incidents${limit ? `?limit=${limit}` : ''}`);
+  }
+
+  quarantines(): Promise<QuarantinesPage> {
+    return this.request('GET', '/api/quarantines');
+  }
+
+  releaseQuarantine(id: string): Promise<void> {
+    return this.request('DELETE', `/api/quarantines/${encodeURIComponent(id)}`);
+  }
+
+  /** Forgets a remembered offender (its next offence is treated as a first one). */
+  forgetOffender(fingerprint: string): Promise<void> {
+    return this.request('DELETE', `/api/immune/memory/${encodeURIComponent(fingerprint)}`);
+  }
+
+  /** Scaled cells with their policy, recent decisions and forecast. */
+  scaling(): Promise<ScalingPage> {
+    return this.request('GET', '/api/scaling');
+  }
+
+  scalingCell(cell: string): Promise<ScalingCellView> {
+    return this.request('GET', `/api/scaling/${encodeURIComponent(cell)}`);
   }
 
   /** URL of the WebSocket stream (token in the query: browsers cannot set headers on it). */

@@ -1,8 +1,8 @@
 /** Routes of the immune system: incidents, quarantines (with release), memory, and its figures. */
 import type { Engine } from '../engine.ts';
 import { NotFoundError } from '../errors.ts';
-import { Type } from '@sinclair/typebox';
 import type { Route } from './http.ts';
+import { ImmuneSwitchBody, type ImmuneView, type IncidentsPage, type QuarantinesPage } from './schema.ts';
 
 /** Every immune route. */
 export function immuneRoutes(engine: Engine): Route[] {
@@ -10,9 +10,15 @@ export function immuneRoutes(engine: Engine): Route[] {
     {
       method: 'GET',
       path: '/api/incidents',
-      handler: ({ query }) => ({ json: { incidents: engine.immune.incidents.list(Number(query.get('limit') ?? 100) || 100) } }),
+      handler: ({ query }) => ({
+        json: { incidents: engine.immune.incidents.list(Number(query.get('limit') ?? 100) || 100) } satisfies IncidentsPage,
+      }),
     },
-    { method: 'GET', path: '/api/quarantines', handler: () => ({ json: { quarantines: engine.immune.quarantines.list() } }) },
+    {
+      method: 'GET',
+      path: '/api/quarantines',
+      handler: () => ({ json: { quarantines: engine.immune.quarantines.list() } satisfies QuarantinesPage }),
+    },
     {
       method: 'DELETE',
       path: '/api/quarantines/:id',
@@ -35,16 +41,16 @@ export function immuneRoutes(engine: Engine): Route[] {
             issuer: engine.immune.issuer.discovery(),
             memory: engine.immune.memory.list().slice(0, 200),
             quarantines: engine.immune.quarantines.list().length,
-          },
+          } satisfies ImmuneView,
         };
       },
     },
     {
       method: 'PUT',
       path: '/api/immune',
-      body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
+      body: ImmuneSwitchBody,
       handler: ({ body }) => {
-        engine.immune.setEnabled((body as { enabled: boolean }).enabled);
+        engine.immune.setEnabled((body as ImmuneSwitchBody).enabled);
         engine.events.emit('immune.switched', { enabled: engine.immune.enabled });
         return { json: { enabled: engine.immune.enabled } };
       },

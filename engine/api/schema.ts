@@ -303,7 +303,20 @@ export type FaultView = Static<typeof FaultView>;
 export const TrafficRateBody = Type.Object({ rate: TrafficSpec.properties.rate }, { additionalProperties: false });
 export type TrafficRateBody = Static<typeof TrafficRateBody>;
 
+/** `GET /api/faults`: active faults and the kinds that can be injected. */
+export const FaultsPage = Type.Object({
+  faults: Type.Array(FaultView),
+  kinds: Type.Array(Type.Object({ kind: Type.String(), summary: Type.String() })),
+});
+export type FaultsPage = Static<typeof FaultsPage>;
+
+/** `GET /api/traffic` and `GET /api/attacks`. */
+export type TrafficPage = { streams: StreamView[] };
+export type AttacksPage = { attacks: StreamView[] };
+
 export { PetriEvent, FaultSpec, AttackSpec, TrafficSpec };
+export { FAULT_KINDS, ATTACK_KINDS } from '../faults/schema.ts';
 export * from './signal-schema.ts';
 export * from './recycling-schema.ts';
 export * from './scenario-schema.ts';
+export * from './immune-schema.ts';

@@ -3,9 +3,7 @@
  * entry here and nothing else: the navigation, the hash route (`#/<id>`), the header title and the
  * keyboard shortcut (Alt+<number>) follow from this list.
  *
- * Planned, each from its own issue: Faults & Attacks (`faults`), Immune (`immune`), Signals
- * (`signals`), Recycling (`recycling`), Scaling (`scaling`). A view gets
- * the shared {@link ViewContext} as props and talks to the engine only through it.
+ * Every view gets the shared {@link ViewContext} as props and talks to the engine only through it.
  */
 import type { Component } from 'svelte';
 import type { EngineState } from '../state/engine.svelte.ts';
@@ -15,6 +13,11 @@ import type { Theme } from '../state/theme.svelte.ts';
 import OrganismView from './OrganismView.svelte';
 import TimelineView from './TimelineView.svelte';
 import MetricsView from './MetricsView.svelte';
+import FaultsView from './FaultsView.svelte';
+import ImmuneView from './ImmuneView.svelte';
+import SignalsView from './SignalsView.svelte';
+import RecyclingView from './RecyclingView.svelte';
+import ScalingView from './ScalingView.svelte';
 import ScenarioView from './ScenarioView.svelte';
 import RunsView from './RunsView.svelte';
 
@@ -61,6 +64,41 @@ export const VIEWS: readonly ViewDef[] = [
     description: 'Requests, latency, errors and replicas over the last five minutes',
     icon: 'M4 19h16v2H4v-2Zm1-3 4-6 4 3 5-8 1.7 1-6.1 9.8-4-3-3 4.4L5 16Z',
     component: MetricsView,
+  },
+  {
+    id: 'faults',
+    title: 'Faults & Attacks',
+    description: 'Inject faults, launch attacks, steer traffic — and see what is running',
+    icon: 'M13 2 4 14h7l-1 8 9-12h-7l1-8Z',
+    component: FaultsView,
+  },
+  {
+    id: 'immune',
+    title: 'Immune',
+    description: 'The defence chain: incidents, quarantines, refused requests and memory',
+    icon: 'M12 2 4 5v6c0 5 3.4 9.4 8 11 4.6-1.6 8-6 8-11V5l-8-3Zm0 2.2 6 2.3V11c0 4-2.6 7.6-6 8.9-3.4-1.3-6-4.9-6-8.9V6.5l6-2.3Z',
+    component: ImmuneView,
+  },
+  {
+    id: 'signals',
+    title: 'Signals',
+    description: 'Live configuration and flags: change, see history, roll back',
+    icon: 'M4 6h9v2H4V6Zm13 0h3v2h-3V6Zm-2-2h2v6h-2V4ZM4 16h3v2H4v-2Zm7 0h9v2h-9v-2Zm-2-2h2v6H9v-6Z',
+    component: SignalsView,
+  },
+  {
+    id: 'recycling',
+    title: 'Recycling',
+    description: 'Scheduled jobs that prune, rotate and decommission, and what they freed',
+    icon: 'M12 4a8 8 0 0 1 7.7 6h-2.1A6 6 0 0 0 7.8 7.8L10 10H4V4l2.4 2.4A8 8 0 0 1 12 4Zm-7.7 10h2.1a6 6 0 0 0 9.8 2.2L14 14h6v6l-2.4-2.4A8 8 0 0 1 4.3 14Z',
+    component: RecyclingView,
+  },
+  {
+    id: 'scaling',
+    title: 'Scaling',
+    description: 'Scaling policies, replicas against load and forecast, and each decision',
+    icon: 'M4 16h4v4H4v-4Zm6-4h4v8h-4v-8Zm6-5h4v13h-4V7ZM4 11l5-5 3 3 5-5 1.4 1.4L12 11.8l-3-3-3.6 3.6L4 11Z',
+    component: ScalingView,
   },
   {
     id: 'scenarios',

@@ -30,7 +30,25 @@ export type {
   StepView,
   StreamMessage,
   VerdictView,
+  AttackSpec,
+  FaultSpec,
+  FaultView,
+  FaultsPage,
+  ImmuneView,
+  IncidentView,
+  JobRunView,
+  JobView,
+  MemoryView,
+  QuarantineView,
+  ScalingCellView,
+  ScalingDecisionView,
+  SignalHistoryEntry,
+  SignalPropagation,
+  SignalView,
+  StreamStats,
+  StreamView,
 } from '../../../engine/api/schema.ts';
+export { ATTACK_KINDS, FAULT_KINDS } from '../../../engine/api/schema.ts';
 export type { PetriEvent } from '../../../engine/api/events.ts';
 export { EVENT_TYPES, eventDomain } from '../../../engine/api/events.ts';
 export { EngineStream, type StreamStatus, type StatusInfo, type ProbeResult } from './stream.ts';
