@@ -58,6 +58,12 @@ test('a flood from the UI is contained: incident and quarantines appear, Release
 
   // Stop the flood first, or the released client would be quarantined again at once.
   await engine.api.stopAttack(name);
+  // Requests the generator had already sent still arrive for a moment and would trip the limits
+  // again: release once the flood has gone quiet.
+  await expect
+    .poll(async () => (await engine.api.events({ type: ['attack.stopped'], limit: 20 })).events.some((e) => e.data.name === name))
+    .toBe(true);
+  await page.waitForTimeout(1500);
   await quarantine.getByRole('button', { name: `Release ${client}` }).click();
   await expect(quarantine).toBeHidden();
   expect((await engine.api.quarantines()).quarantines.map((q) => q.client)).not.toContain(client);
