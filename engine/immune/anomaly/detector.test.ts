@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ManualClock } from '../../clock.ts';
+import type { GatewayRequest } from '../../gateway/index.ts';
+import { encodeModel, GraphBuilder, OnnxModel } from '../../models/index.ts';
+import type { PathwaySpec } from '../../organism/index.ts';
+import { AnomalyDetector, rawFeature, type AnomalyEvidence } from './detector.ts';
+import { FEATURE_COUNT, FEATURE_NAMES } from './features.ts';
+import { anomalyGraph, anomalyReference, initialWeights, type AnomalyWeights } from './model.ts';
+
+/**
+ * A model whose logit is 20·(rate − 0.5): a client above ~32 req/s scores over 0.8 (rate feature
+ * 0.5 is 31.6 req/s), one at a few req/s scores near 0.
+ */
+function rateModel(): AnomalyWeights {
+  const w = initialWeights([2, 1], () => 0.5);
+  w.w1.fill(0);
+  w.w1[0 * 2 + 0] = 1; // rate → unit 0
+  w.w2.fill(0);
+  w.w2[0] = 1;
+  w.w3.fill(20);
+  w.b3[0] = -10;
+  w.reference.fill(0);
+  return w;
+}
+
+const ROUTE = { route: 'GET /items/:id', method: 'GET', path: '/items/:id' } as unknown as PathwaySpec;
+
+function request(client: string, now: number): GatewayRequest {
+  return {
+    method: 'GET',
+    path: '/items/3',
+    query: '',
+    headers: {},
+    client,
+    pathway: ROUTE,
+    params: { id: '3' },
+    body: undefined,
+    now,
+    notes: {},
+  };
+}
+
+test('the reference forward pass and onnxruntime agree, contributions included', async () => {
+  let s = 1;
+  const random = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
+  const w = initialWeights([8, 4], random);
+  w.mean = Float64Array.from({ length: FEATURE_COUNT }, () => random() * 0.5);
+  w.std = Float64Array.from({ length: FEATURE_COUNT }, () => 0.1 + random());
+  w.reference = Float64Array.from({ length: FEATURE_COUNT }, () => random() - 0.5);
+  w.w3 = w.w3.map(() => random() * 2 - 1);
+  const model = await OnnxModel.load(await encodeModel(anomalyGraph(w)));
+  try {
+    const rows = Array.from({ length: 64 }, () => Float32Array.from({ length: FEATURE_COUNT }, () => random()));
+    const out = await model.runRows({ features: rows });
+    rows.forEach((row, i) => {
+      const ref = anomalyReference(w, row);
+      assert.ok(Math.abs(out['score']![i]![0]! - ref.score) < 1e-5, `score of row ${i}`);
+      for (let k = 0; k < FEATURE_COUNT; k++)
+        assert.ok(Math.abs(out['contributions']![i]![k]! - ref.contributions[k]!) < 1e-4, `contribution ${k} of row ${i}`);
+    });
+  } finally {
+    await model.close();
+  }
+});
+
+test('the detector scores active clients in one batch and reports those at the live threshold', async () => {
+  const clock = new ManualClock();
+  const model = await OnnxModel.load(await encodeModel(anomalyGraph(rateModel())));
+  let threshold = 0.8;
+  const flagged: Array<{ client: string; score: number; evidence: AnomalyEvidence; at: number }> = [];
+  const detector = await AnomalyDetector.create({
+    clock,
+    model,
+    threshold: () => threshold,
+    onScore: (client, score, evidence, at) => flagged.push({ client, score, evidence, at }),
+  });
+  try {
+    detector.start();
+    const t0 = clock.now();
+    for (let i = 0; i < 200; i++) {
+      const r = request('10.0.0.1', t0 + i * 5); // 200 req/s
+      assert.equal(detector.inspect(r), undefined, 'the detector never refuses');
+      detector.observe(r, 200);
+    }
+    for (let i = 0; i < 3; i++) detector.observe(request('10.0.0.2', t0 + i * 300), 200);
+    await clock.advance(1000);
+    // onnxruntime answers on its own thread: a round started by the timer finishes later. scoreNow
+    // waits for it, then scores the clients seen since (none).
+    const empty = await detector.scoreNow();
+    assert.equal(empty.clients.length, 0);
+    assert.deepEqual(
+      flagged.map((f) => f.client),
+      ['10.0.0.1'],
+      'only the fast client, once: nothing new was observed after the first round',
+    );
+    const { evidence, score, at } = flagged[0]!;
+    assert.ok(score > 0.99 && evidence.score === score && evidence.threshold === 0.8);
+    assert.equal(at, t0 + 250, 'scored at the first round');
+    assert.equal(evidence.top[0]?.feature, 'rate');
+    assert.ok(Math.abs(evidence.top[0]!.raw - 200) < 60, `raw rate ${evidence.top[0]!.raw} req/s`);
+    assert.deepEqual(Object.keys(evidence.features), [...FEATURE_NAMES]);
+    assert.equal(detector.stats().lastBatch, 0);
+    assert.ok(detector.stats().scored === 2 && detector.stats().flagged === 1);
+
+    threshold = 0; // read live: everyone observed since the last round is reported now
+    detector.observe(request('10.0.0.2', clock.now()), 200);
+    const round = await detector.scoreNow();
+    assert.deepEqual(round.clients, ['10.0.0.2']);
+    assert.equal(flagged.at(-1)?.client, '10.0.0.2');
+    assert.ok(flagged.at(-1)!.score < 0.01);
+  } finally {
+    await detector.close();
+    await model.close();
+  }
+  assert.equal(clock.pending, 0, 'close stops the timer');
+});
+
+test('a model of the wrong shape is refused with a clear error', async () => {
+  const g = new GraphBuilder('other');
+  g.input('features', ['batch', 3]);
+  g.output('score', ['batch', 3]);
+  g.op('Sigmoid', ['features'], {}, 'score');
+  const other = await OnnxModel.load(await encodeModel(g.model()));
+  const options = { clock: new ManualClock(), threshold: () => 0.8, onScore: () => {} };
+  try {
+    await assert.rejects(AnomalyDetector.create({ ...options, model: other }), /not an anomaly model for this engine/);
+  } finally {
+    await other.close();
+  }
+  await assert.rejects(AnomalyDetector.create({ ...options, model: '/nonexistent.onnx' }), /cannot load ONNX model/);
+});
+
+test('raw feature values are given back in their units', () => {
+  assert.ok(Math.abs(rawFeature('rate', Math.log1p(50) / Math.log1p(1000)).raw - 50) < 1e-9);
+  assert.equal(rawFeature('routeSurge', 0.5).raw, 8);
+  assert.deepEqual(rawFeature('writes', 0.25), { raw: 0.25, unit: 'share' });
+});
