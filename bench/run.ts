@@ -6,12 +6,16 @@ import { coldStart } from './cold-start.ts';
 import { events } from './events.ts';
 import { gateway } from './gateway.ts';
 import { traffic } from './traffic.ts';
+import { scenarioBench } from './scenario.ts';
+import { immune } from './immune.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'cold-start': () => coldStart(),
   events: () => events(),
   gateway: () => gateway(),
   traffic: () => traffic(),
+  scenario: () => scenarioBench(),
+  immune: () => immune(),
 };
 
 const wanted = process.argv.slice(2);

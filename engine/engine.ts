@@ -14,10 +14,13 @@ import { Gateway } from './gateway/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import { MetricsCollector } from './metrics/index.ts';
 import { checkNewCell, type CellSpec, type LoadedOrganism } from './organism/index.ts';
+import { Recycling } from './recycling/index.ts';
 import { allSignals, builtinSignals, maskSecretSpecs, SecretRedactor, SignalStore } from './signals/index.ts';
 import { EventPersister, EventsRepo, lockDataDir, MetricsRepo, openDb, RunsRepo, type Db } from './store/index.ts';
 import { AttackRunner, FaultRunner } from './faults/index.ts';
 import { TrafficControl, TrafficGenerator } from './traffic/index.ts';
+import { ImmuneSystem } from './immune/index.ts';
+import { OnnxForecaster, ScalingController } from './scaling/index.ts';
 
 /** Options of {@link Engine.start}. */
 export interface EngineOptions {
@@ -56,6 +59,12 @@ export class Engine {
   readonly generator!: TrafficGenerator;
   readonly traffic!: TrafficControl;
   readonly attacks!: AttackRunner;
+  /** The defence chain in front of the gateway's pathways (set once the gateway listens). */
+  readonly immune!: ImmuneSystem;
+  /** Controllers that change replica counts (HPA, queue-lag, predictive). */
+  readonly scaling!: ScalingController;
+  /** Set once the organism has grown. */
+  readonly recycling!: Recycling;
   readonly organism: LoadedOrganism;
   readonly startedAt: number;
   runId: number;
@@ -176,7 +185,10 @@ export class Engine {
       logger: this.logger,
     });
     this.#watchBus();
-    this.persister.onBatch((events) => this.#project(events));
+    this.persister.onBatch((batch) => {
+      const shape = batch.envelopes.filter((e) => e.type.startsWith('cell.') || e.type.startsWith('replica.'));
+      if (shape.length) this.#project(shape.map((e) => JSON.parse(e.text) as PetriEvent));
+    });
     await this.persister.start();
     const spec = this.organism.spec;
     await this.signals.declare(allSignals(spec));
@@ -192,10 +204,71 @@ export class Engine {
     this.faults.clearLeftovers();
     generator.target(gateway.url);
     this.#wireTraffic(generator, gateway);
+    await this.#growImmune(gateway);
+    await this.#growScaling();
     await generator.ready;
     this.collector.start();
+    (this as { recycling: Recycling }).recycling = await Recycling.start(this);
+    this.onStop(() => this.recycling.stop());
     this.events.emit('engine.started', { organism: spec.name, cells: spec.cells.length, gateway: gateway.url });
     this.logger.info('engine started', { organism: spec.name, gateway: gateway.url, runId: this.runId });
+  }
+
+  /** Installs the immune system in the gateway; its knobs follow their signals live. */
+  async #growImmune(gateway: Gateway): Promise<void> {
+    const spec = this.organism.spec;
+    const immune = await ImmuneSystem.create({
+      spec: spec.immune,
+      gateway,
+      clock: this.clock,
+      events: this.events,
+      db: this.db,
+      logger: this.logger,
+      runId: () => this.runId,
+    });
+    Object.assign(this, { immune });
+    this.#unwatch.push(
+      this.signals.watch('immune.rateLimit.perClient.rps', 'policy:immune', (c) => {
+        if (c.value !== null && typeof c.value !== 'number') return false;
+        immune.setPerClientRps(
+          c.value,
+          c.value === spec.immune.rateLimit.perClient?.rps ? spec.immune.rateLimit.perClient.burst : undefined,
+        );
+        return true;
+      }),
+    );
+    // Load-generator clients of `auth: jwt` pathways carry a valid token with the pathway's scopes.
+    const tokens = new Map<string, string>();
+    for (const p of spec.pathways.filter((x) => x.auth === 'jwt')) tokens.set(p.route, await immune.issuer.tokenFor(p.scopes));
+    this.traffic.tokenFor = (p) => tokens.get(p.route);
+  }
+
+  readonly #unwatch: Array<() => void> = [];
+
+  /** Starts the scaling controllers; each cell's target follows `scaling.<cell>.targetUtilization`. */
+  async #growScaling(): Promise<void> {
+    const predictive = this.organism.spec.cells.some((c) => c.scaling.policy === 'predictive');
+    const scaling = new ScalingController({
+      clock: this.clock,
+      cells: () => this.cells.cells.map((c) => ({ spec: c.spec, replicas: c.desired })),
+      scale: (cell, n, reason) => {
+        if (this.cells.has(cell)) this.cells.scale(cell, n, reason);
+      },
+      emit: (type, data, cell) => this.events.emit(type, data, { cell }),
+      forecaster: predictive ? await OnnxForecaster.load(undefined) : undefined,
+      onError: (err) => this.logger.error('scaling sync failed', { err }),
+    });
+    Object.assign(this, { scaling });
+    this.collector.onFrame((f) => scaling.onFrame(f));
+    this.#unwatch.push(
+      this.signals.watch('scaling.*.targetUtilization', 'policy:scaling', (c) => {
+        const cell = c.key.split('.')[1]!;
+        if (c.value !== null && typeof c.value !== 'number') return false;
+        scaling.setTarget(cell, c.value);
+        return true;
+      }),
+    );
+    scaling.start();
   }
 
   #wireTraffic(generator: TrafficGenerator, gateway: Gateway): void {
@@ -334,6 +407,11 @@ export class Engine {
     this.events.emit('engine.stopping', {});
     for (const fn of this.#stopHooks.reverse()) await step('hook', fn);
     await step('traffic', () => this.generator?.close());
+    await step('scaling', () => this.scaling?.stop());
+    await step('immune', () => {
+      for (const u of this.#unwatch) u();
+      this.immune?.stop();
+    });
     await step('faults', () => this.faults.clearAll('engine-stopped'));
     await step('collector', () => this.collector.stop());
     await step('gateway', () => this.gateway?.close());

@@ -13,11 +13,22 @@ const wanted = new Set(process.argv.slice(2));
 const want = (tier) => wanted.size === 0 || wanted.has(tier);
 const failed = [];
 
-function step(name, cmd, args, env = {}) {
+// A tier that hangs must fail the build, not eat CI's hour: each has a wall-clock limit.
+const LIMIT_MIN = { e2e: 8, tests: 20, other: 5 };
+
+function step(name, cmd, args, { env = {}, limitMin = LIMIT_MIN.other } = {}) {
   process.stdout.write(`\n▶ ${name}\n`);
   const started = Date.now();
-  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT, env: { ...process.env, ...env } });
+  const r = spawnSync(cmd, args, {
+    stdio: 'inherit',
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    timeout: limitMin * 60_000,
+    killSignal: 'SIGKILL',
+  });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGKILL')
+    process.stdout.write(`✖ ${name} did not finish within ${limitMin} min and was killed\n`);
   if (r.status !== 0) {
     failed.push(name);
     process.stdout.write(`✖ ${name} failed (${secs} s)\n`);
@@ -53,7 +64,7 @@ if (want('lint')) {
 }
 if (want('boundaries')) step('import boundaries', process.execPath, [join(ROOT, 'scripts', 'check-boundaries.mjs')]);
 if (want('e2e') && existsSync(join(ROOT, 'playwright.config.ts')))
-  step('e2e (Playwright, Chromium)', bin('playwright'), ['test']);
+  step('e2e (Playwright, Chromium)', bin('playwright'), ['test'], { limitMin: LIMIT_MIN.e2e });
 
 const unit = ['engine', 'electron', 'renderer', 'models', join('test', 'unit')].flatMap((d) =>
   find(join(ROOT, d), /\.test\.ts$/),
@@ -61,14 +72,23 @@ const unit = ['engine', 'electron', 'renderer', 'models', join('test', 'unit')].
 const integration = find(join(ROOT, 'test', 'integration'), /\.test\.ts$/);
 const files = [...(want('unit') ? unit : []), ...(want('integration') ? integration : [])];
 if (files.length) {
-  step(`unit + integration (node --test, ${files.length} files)`, process.execPath, [
-    '--import',
-    'tsx',
-    '--test',
-    '--test-reporter=spec',
-    '--test-concurrency=1',
-    ...files,
-  ]);
+  step(
+    `unit + integration (node --test, ${files.length} files)`,
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      '--test-concurrency=1',
+      // One test that never ends is reported as failed after 3 minutes; the run goes on.
+      '--test-timeout=180000',
+    // A failed test may skip its clean-up and leave a server open: end each file when its tests are done.
+    '--test-force-exit',
+      ...files,
+    ],
+    { limitMin: LIMIT_MIN.tests },
+  );
 }
 if (failed.length) {
   process.stdout.write(`\nFailed: ${failed.join(', ')}\n`);

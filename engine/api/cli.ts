@@ -18,11 +18,14 @@ import { actionCommand } from './action-cmd.ts';
 import { runCommand } from './run-cmd.ts';
 import { reportCommand, runsCommand } from './runs-cmd.ts';
 import { parseFlags, UsageError } from './usage.ts';
+import { DEMO_ORGANISM_PATH } from './paths.ts';
+import { benchCommand, exportHpaCommand } from './scaling-cmd.ts';
 import { signalsCommand } from './signals-cmd.ts';
+import { exportCommand, recycleCommand } from './export-cmd.ts';
 
 export { ROOT };
 /** The organism `petri serve` grows when none is given. */
-export const DEMO_ORGANISM = join(ROOT, 'fixtures', 'organisms', 'demo.yaml');
+export const DEMO_ORGANISM = DEMO_ORGANISM_PATH;
 /** Default ports: fixed so workshop URLs stay the same; a busy port falls back to a free one. */
 export const DEFAULT_PORT = 4710;
 export const DEFAULT_GATEWAY_PORT = 4711;
@@ -35,12 +38,18 @@ Usage:
   petri run SCENARIO [--json FILE] [--junit FILE] [--speed X] [--data DIR]
                                       play a scenario headless: exit 0 pass, 1 fail, 2 invalid
   petri runs [--data DIR]             recorded runs (CLI and UI)
+  petri bench scaling [--trace FILE] …   HPA vs predictive vs queue-lag on a trace (simulated)
+  petri export hpa [--organism FILE]  autoscaling/v2 HPA / KEDA ScaledObject YAML per cell
   petri report RUN --html FILE        a self-contained offline HTML report of a run
   petri validate FILE...              check organism and scenario files (exit 2 on errors)
   petri traffic start|set|stop|ls     load streams on a running engine (petri traffic help)
   petri fault inject|clear|ls         faults on a running engine (petri fault help)
   petri attack start|stop|ls          attacks on a running engine (petri attack help)
   petri signals list|get|set|history|rollback|import|export …   signals of a running engine
+  petri export cronjobs [--organism FILE] [--out DIR|-] [--image IMG] [--api URL] [--namespace NS] [--time-zone TZ]
+                                      write the recycling jobs as Kubernetes CronJob manifests
+  petri recycle JOB [--api URL --token T | --data DIR] [--no-wait]
+                                      run a recycling job now on a running engine (what the CronJobs run)
   petri help
 
 Environment: PETRI_DATA (data dir, default ~/.petri), PETRI_NATS_SERVER (nats-server binary),
@@ -207,10 +216,18 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest);
       case 'runs':
         return runsCommand(rest);
+      case 'bench':
+        return await benchCommand(rest);
+      case 'export':
+        if (rest[0] === 'hpa') return await exportHpaCommand(rest.slice(1));
+        if (rest[0] === 'cronjobs') return await exportCommand(rest, DEMO_ORGANISM);
+        throw new UsageError(`petri export knows: hpa, cronjobs`);
       case 'report':
         return reportCommand(rest);
       case 'signals':
         return await signalsCommand(rest);
+      case 'recycle':
+        return await recycleCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -2,7 +2,20 @@
  * A typed client of the control API over `fetch` (browser and Node). The renderer's API module,
  * the CLI and the tests all use it; the stream (WebSocket) lives with each caller.
  */
-import type { CellView, EventsPage, Health, MetricsPage, OrganismView, Problem, RunView, SpawnCellBody } from './schema.ts';
+import type {
+  CellView,
+  EventsPage,
+  Health,
+  JobRunsPage,
+  JobRunView,
+  JobsPage,
+  JobView,
+  MetricsPage,
+  OrganismView,
+  Problem,
+  RunView,
+  SpawnCellBody,
+} from './schema.ts';
 import type {
   SetSignalBody,
   SignalBatchBody,
@@ -161,6 +174,32 @@ export class ApiClient {
 
   importSignals(body: SignalImportBody): Promise<SignalImportResult> {
     return this.request('POST', '/api/signals/import', body);
+  }
+
+  /** Recycling jobs with their schedule in words, next run and last result. */
+  jobs(): Promise<JobsPage> {
+    return this.request('GET', '/api/jobs');
+  }
+
+  /** Runs a job now; with `wait` the answer is the finished run. 409 while it is still running. */
+  runJob(name: string, wait = false): Promise<JobRunView> {
+    return this.request('POST', `/api/jobs/${encodeURIComponent(name)}/run`, { wait });
+  }
+
+  pauseJob(name: string): Promise<JobView> {
+    return this.request('POST', `/api/jobs/${encodeURIComponent(name)}/pause`);
+  }
+
+  resumeJob(name: string): Promise<JobView> {
+    return this.request('POST', `/api/jobs/${encodeURIComponent(name)}/resume`);
+  }
+
+  /** A job's runs, newest first (`before` pages by run id). */
+  jobRuns(name: string, q: { limit?: number; before?: number; run?: number } = {}): Promise<JobRunsPage> {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) p.set(k, String(v));
+    const qs = p.toString();
+    return this.request('GET', `/api/jobs/${encodeURIComponent(name)}/runs${qs ? `?${qs}` : ''}`);
   }
 
   /** URL of the WebSocket stream (token in the query: browsers cannot set headers on it). */

@@ -6,6 +6,7 @@ import type { Route } from './http.ts';
 import { ScaleBody, SpawnCellBody, type EventsPage, type MetricsPage } from './schema.ts';
 import { EVENT_TYPES } from './events.ts';
 import { signalRoutes } from './signal-routes.ts';
+import { recyclingRoutes } from './recycling-routes.ts';
 
 function intParam(q: URLSearchParams, name: string, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
   const raw = q.get(name);
@@ -149,5 +150,5 @@ function recordRoutes(engine: Engine): Route[] {
 
 /** Routes of the organism, cells, events, metrics, runs and signals. */
 export function coreRoutes(engine: Engine): Route[] {
-  return [...cellRoutes(engine), ...recordRoutes(engine), ...signalRoutes(engine)];
+  return [...cellRoutes(engine), ...recordRoutes(engine), ...signalRoutes(engine), ...recyclingRoutes(engine)];
 }

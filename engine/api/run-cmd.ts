@@ -62,6 +62,15 @@ export async function runCommand(args: string[]): Promise<number> {
     run: { kind: 'scenario', name: plan.name },
   });
   let report: ScenarioReport;
+  // Start-up overhead as a user feels it: from process start to the first request at the gateway.
+  let firstRequestMs: number | undefined;
+  engine.gateway.layers.unshift({
+    name: 'first-request',
+    inspect: () => {
+      firstRequestMs ??= performance.now();
+      return undefined;
+    },
+  });
   const stopOnSignal = (): void => controller.abort();
   const controller = new AbortController();
   process.once('SIGINT', stopOnSignal);
@@ -73,10 +82,12 @@ export async function runCommand(args: string[]): Promise<number> {
         `petri run: ${plan.name} (${plan.durationMs / 1000} s, seed ${plan.seed}), engine ready in ${startupMs.toFixed(0)} ms\n`,
       );
     report = await playScenario(engine, plan, { onProgress: progressPrinter(values.quiet ?? false), signal: controller.signal });
-    report = {
-      ...report,
-      timing: { startupMs: Math.round(startupMs), stepLateMs: report.steps.map((s) => s.lateMs) },
-    } as ScenarioReport;
+    const timing = {
+      startupMs: Math.round(startupMs),
+      firstRequestMs: firstRequestMs === undefined ? null : Math.round(firstRequestMs),
+      stepLateMs: report.steps.map((s) => s.lateMs),
+    };
+    report = { ...report, timing } as ScenarioReport;
   } finally {
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);

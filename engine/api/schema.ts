@@ -256,3 +256,4 @@ export type TrafficRateBody = Static<typeof TrafficRateBody>;
 
 export { PetriEvent, FaultSpec, AttackSpec, TrafficSpec };
 export * from './signal-schema.ts';
+export * from './recycling-schema.ts';

@@ -14,6 +14,8 @@ import type { Engine } from '../engine.ts';
 import { ApiRouter, authorized, loopbackHost, sendProblem, type Route } from './http.ts';
 import { coreRoutes, metricsText } from './routes.ts';
 import { actionRoutes } from './action-routes.ts';
+import { immuneRoutes } from './immune-routes.ts';
+import { scalingRoutes } from './scaling-routes.ts';
 import type { StreamMessage } from './schema.ts';
 
 const MIME: Record<string, string> = {
@@ -63,7 +65,12 @@ export class ControlServer {
     this.#uiDir = options.uiDir ? resolve(options.uiDir) : undefined;
     this.#port = options.port ?? 0;
     this.router = new ApiRouter(this.token);
-    this.router.add(...coreRoutes(this.#engine), ...actionRoutes(this.#engine));
+    this.router.add(
+      ...coreRoutes(this.#engine),
+      ...actionRoutes(this.#engine),
+      ...immuneRoutes(this.#engine),
+      ...scalingRoutes(this.#engine),
+    );
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
   }
@@ -79,9 +86,10 @@ export class ControlServer {
       this.#server.listen(this.#port, '127.0.0.1', () => resolvePromise());
     });
     this.#unsubscribe.push(
-      this.#engine.persister.onBatch((events) => {
-        this.#broadcast({ kind: 'events', events }, false);
-        if (events.some((e) => SHAPE_EVENTS.test(e.type))) this.organismChanged();
+      this.#engine.persister.onBatch((batch) => {
+        if (this.#wss.clients.size === 0) return;
+        this.#broadcast({ kind: 'events', events: batch.events }, false);
+        if (batch.envelopes.some((e) => SHAPE_EVENTS.test(e.type))) this.organismChanged();
       }),
       this.#engine.collector.onFrame((frame) => this.#broadcast({ kind: 'metrics', frame }, true)),
     );

@@ -48,9 +48,16 @@ export class EventPublisher implements EventSink {
 
   emit(type: EventType, data: Record<string, unknown> = {}, options: { cell?: string } = {}): string {
     const id = `${this.#prefix}-${++this.#counter}`;
-    const event: PetriEvent = { id, time: Math.round(this.#clock.now()), type, data };
-    if (this.runId !== undefined) event.runId = this.runId;
-    if (options.cell) event.cell = options.cell;
+    // Key order matters: the persister reads the fixed fields from the front of the JSON text
+    // without parsing the whole event (data last).
+    const event: PetriEvent = {
+      id,
+      time: Math.round(this.#clock.now()),
+      type,
+      ...(this.runId !== undefined ? { runId: this.runId } : {}),
+      ...(options.cell ? { cell: options.cell } : {}),
+      data,
+    };
     if (this.#queue.length >= MAX_QUEUE) {
       this.#queue.shift();
       this.#dropped++;

@@ -228,6 +228,7 @@ export class Cell implements ReplicaHost {
       if (res.status >= 500)
         return { ...base, status: res.status === 504 ? 504 : 502, error: `${call.cell}.${call.op}: ${res.error ?? res.status}` };
     }
+    if (op.spec.credentials && !validCredentials(req.body)) return { ...base, status: 401, error: 'invalid credentials' };
     const errorRate = this.errorRateOverride ?? op.spec.errorRate;
     if (errorRate > 0 && this.#rng.next() < errorRate) return { ...base, status: op.spec.errorStatus, error: 'simulated error' };
     return {
@@ -407,6 +408,12 @@ export class Cell implements ReplicaHost {
     }
     return false;
   }
+}
+
+/** The sandbox's one credential rule: the password of `name` is `pw-name`. */
+function validCredentials(body: unknown): boolean {
+  const b = body as { username?: unknown; password?: unknown } | undefined;
+  return typeof b?.username === 'string' && b.password === `pw-${b.username}`;
 }
 
 const BREAKER_EVENT = { closed: 'breaker.closed', open: 'breaker.opened', 'half-open': 'breaker.half-opened' } as const;

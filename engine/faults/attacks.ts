@@ -93,8 +93,6 @@ export class AttackRunner {
     const name = spec.name ?? `${spec.kind}-${++this.#serial}`;
     if (this.#gen.has(name)) throw new ValidationError([{ path: 'name', message: `a stream named '${name}' is running` }]);
     const data = this.#data(spec);
-    this.#control.markAttack(name, true);
-    this.#running.set(name, spec.kind);
     const info = this.#gen.start({
       name,
       kind: spec.kind,
@@ -107,7 +105,10 @@ export class AttackRunner {
       timeoutMs: spec.kind === 'slowloris' ? 120_000 : 10_000,
       data,
       ...(seed !== undefined ? { seed } : {}),
+      ...(spec.sameClientsAs ? { sameClientsAs: spec.sameClientsAs } : {}),
     });
+    this.#control.markAttack(name, true);
+    this.#running.set(name, spec.kind);
     this.#events.emit('attack.started', {
       name,
       kind: spec.kind,

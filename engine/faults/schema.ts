@@ -51,6 +51,7 @@ export const AttackSpec = Type.Object(
     clients: Type.Optional(Type.Integer({ minimum: 1, maximum: 60000 })),
     for: Type.Optional(Duration),
     classes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'injection: payload classes to use' })),
+    sameClientsAs: Type.Optional(Name),
   },
   { additionalProperties: false },
 );

@@ -71,10 +71,41 @@ export class Gateway {
     );
     this.#server.maxHeadersCount = 200;
     this.#server.on('connection', (socket) => {
+      const client = socket.remoteAddress?.startsWith('::ffff:') ? socket.remoteAddress.slice(7) : (socket.remoteAddress ?? '');
+      const open = (this.#perClient.get(client) ?? 0) + 1;
+      if (this.connectionGuard && !this.connectionGuard(client, open, this.#opts.clock.now())) {
+        socket.destroy();
+        return;
+      }
+      this.#perClient.set(client, open);
       this.#connections++;
-      socket.once('close', () => this.#connections--);
+      socket.once('close', () => {
+        this.#connections--;
+        const n = (this.#perClient.get(client) ?? 1) - 1;
+        if (n <= 0) this.#perClient.delete(client);
+        else this.#perClient.set(client, n);
+      });
     });
   }
+
+  readonly #perClient = new Map<string, number>();
+
+  /** Connections a client holds open right now. */
+  connectionsOf(client: string): number {
+    return this.#perClient.get(client) ?? 0;
+  }
+
+  /**
+   * Decides whether a new connection from `client` (its `open`-th) is accepted; refused ones are
+   * closed at once (the immune system's defence against slow-header floods).
+   */
+  connectionGuard: ((client: string, open: number, now: number) => boolean) | undefined;
+
+  /** Built-in endpoints served before any pathway or layer (the local token issuer). */
+  readonly endpoints = new Map<
+    string,
+    (req: GatewayRequest) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>
+  >();
 
   #connections = 0;
 
@@ -170,6 +201,22 @@ export class Gateway {
   }
 
   #route(greq: GatewayRequest, res: ServerResponse, match: ReturnType<Router['match']>): void {
+    const endpoint = this.endpoints.get(`${greq.method} ${greq.path}`);
+    if (endpoint) {
+      endpoint(greq).then(
+        (out) => {
+          const body = JSON.stringify(out.body);
+          res.writeHead(out.status, {
+            'content-type': out.status >= 400 ? 'application/problem+json' : 'application/json',
+            'cache-control': 'no-store',
+            ...out.headers,
+          });
+          res.end(body);
+        },
+        () => this.#finish(greq, res, 500, { title: 'Internal Error' }),
+      );
+      return;
+    }
     for (const layer of this.layers) {
       const decision = layer.inspect(greq);
       if (decision) return this.#refuse(greq, res, decision);

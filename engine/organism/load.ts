@@ -4,10 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import cron from 'node-cron';
 import { ValidationError, type Issue } from '../errors.ts';
 import { check, formatPath, suggest, type DocPath, type Locator } from '../util/validate.ts';
 import { parseYaml } from '../util/yaml-doc.ts';
+import { cronIssues } from '../util/cron.ts';
 import { signalValueError } from '../signals/index.ts';
 import { Cell, Manifest, type CellDoc, type ManifestDoc } from './schema.ts';
 import { normalise, normaliseCell, ms, type CellSpec, type OrganismSpec } from './model.ts';
@@ -135,19 +135,32 @@ const JOB_NEEDS: Record<string, Array<'olderThan' | 'idleFor'>> = {
   'compact-metrics': ['olderThan'],
   'decommission-idle': ['idleFor'],
 };
+/** Knobs each action reads; setting another one is a mistake worth pointing at. */
+const JOB_KNOBS: Record<string, string[]> = {
+  'prune-events': ['olderThan'],
+  'compact-metrics': ['olderThan'],
+  'rotate-logs': ['maxSize', 'olderThan', 'keep'],
+  'decommission-idle': ['idleFor', 'remove'],
+  'expire-keys': ['olderThan'],
+  'expire-quarantines': [],
+  vacuum: [],
+};
 
 function checkRecycling(doc: ManifestDoc, report: Report): void {
   const names = new Set<string>();
   (doc.recycling ?? []).forEach((job, i) => {
     if (names.has(job.name)) report(['recycling', i, 'name'], `duplicate job name '${job.name}'`);
     names.add(job.name);
-    if (!cron.validate(job.schedule))
-      report(
-        ['recycling', i, 'schedule'],
-        `invalid cron expression ${JSON.stringify(job.schedule)}: use 5 fields (min hour day month weekday) or 6 with seconds first, e.g. "*/30 * * * * *"`,
-      );
+    const cronErrors = cronIssues(job.schedule);
+    if (cronErrors.length)
+      report(['recycling', i, 'schedule'], `invalid cron expression ${JSON.stringify(job.schedule)}: ${cronErrors.join('; ')}`);
     for (const need of JOB_NEEDS[job.action] ?? [])
       if (job[need] === undefined) report(['recycling', i], `action '${job.action}' needs '${need}'`);
+    if (job.action === 'rotate-logs' && job.maxSize === undefined && job.olderThan === undefined)
+      report(['recycling', i], `action 'rotate-logs' needs 'maxSize' or 'olderThan'`);
+    for (const knob of ['olderThan', 'idleFor', 'maxSize', 'keep', 'remove'] as const)
+      if (job[knob] !== undefined && !(JOB_KNOBS[job.action] ?? []).includes(knob))
+        report(['recycling', i, knob], `'${knob}' does not apply to action '${job.action}'`, 'key');
   });
 }
 

@@ -29,6 +29,8 @@ export interface OperationSpec {
   errorStatus: number;
   calls: CallSpec[];
   response: { status: number; body: unknown };
+  /** Checks credentials in the body (login operations). */
+  credentials: boolean;
 }
 
 export interface ScalingSpec {
@@ -115,6 +117,8 @@ export interface ImmuneSpec {
   waf: { mode: 'block' | 'alert' | 'off'; paranoia: number; threshold: number };
   anomaly: { threshold: number; action: 'quarantine' | 'block' | 'throttle' | 'alert'; forMs: number } | null;
   quarantineForMs: number;
+  /** Most connections one client may hold; null: no limit (organisms without an immune section). */
+  connectionsPerClient: number | null;
 }
 
 export interface OrganismSpec {
@@ -143,6 +147,7 @@ function operation(doc: OperationDoc): OperationSpec {
     errorStatus: doc.errorStatus ?? 500,
     calls: (doc.calls ?? []).map((c) => ({ cell: c.cell, op: c.op, timeoutMs: ms(c.timeout) ?? 1000, retries: c.retries ?? 0 })),
     response: { status: doc.response?.status ?? 200, body: doc.response?.body ?? null },
+    credentials: doc.credentials ?? false,
   };
 }
 
@@ -247,6 +252,7 @@ export function normalise(doc: ManifestDoc): OrganismSpec {
         ? { threshold: anomaly.threshold, action: anomaly.action ?? 'quarantine', forMs: ms(anomaly.for) ?? 300_000 }
         : null,
       quarantineForMs: ms(im.quarantine?.for) ?? 300_000,
+      connectionsPerClient: im.connections?.perClient ?? (doc.immune ? 64 : null),
     },
     recycling: (doc.recycling ?? []).map(({ olderThan, idleFor, ...j }) => ({
       ...j,

@@ -5,13 +5,17 @@
  *
  * This module must stay free of Node APIs: the renderer type-checks it through the API types.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TString } from '@sinclair/typebox';
 import { DURATION_PATTERN, RATE_PATTERN } from '../util/units.ts';
 
 const closed = { additionalProperties: false } as const;
 
 /** `250ms`, `10s`, `5m`, `1h`. */
 export const Duration = Type.String({ pattern: DURATION_PATTERN, 'x-hint': 'a duration like 250ms, 10s, 5m or 1h' });
+/** A duration with its own description (editors show it on hover). */
+function DurationOf(description: string): TString {
+  return Type.String({ pattern: DURATION_PATTERN, 'x-hint': 'a duration like 250ms, 10s, 5m or 1h', description });
+}
 /** `40/s`, `600/m`. */
 export const Rate = Type.String({ pattern: RATE_PATTERN, 'x-hint': 'a rate like 40/s or 600/m' });
 /** Lower-case names usable inside NATS subjects (no dots, no spaces). */
@@ -38,6 +42,11 @@ export const Operation = Type.Object(
     errorRate: Type.Optional(Share),
     errorStatus: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
     calls: Type.Optional(Type.Array(Call)),
+    credentials: Type.Optional(
+      Type.Boolean({
+        description: 'checks a JSON body {username, password}: 401 unless password is "pw-" + username (the sandbox’s one rule)',
+      }),
+    ),
     response: Type.Optional(
       Type.Object(
         { status: Type.Optional(Type.Integer({ minimum: 200, maximum: 399 })), body: Type.Optional(Type.Unknown()) },
@@ -255,29 +264,51 @@ export const Immune = Type.Object(
       ),
     ),
     quarantine: Type.Optional(Type.Object({ for: Duration }, closed)),
+    connections: Type.Optional(
+      Type.Object(
+        {
+          perClient: Type.Integer({ minimum: 1, description: 'most open connections one client may hold (slow-header floods)' }),
+        },
+        closed,
+      ),
+    ),
   },
   closed,
 );
 
+/** The actions a recycling job can run (engine/recycling/registry.ts implements each). */
+export const RecyclingActionName = Type.Union([
+  Type.Literal('prune-events'),
+  Type.Literal('compact-metrics'),
+  Type.Literal('rotate-logs'),
+  Type.Literal('decommission-idle'),
+  Type.Literal('expire-keys'),
+  Type.Literal('expire-quarantines'),
+  Type.Literal('vacuum'),
+]);
+
 export const RecyclingJob = Type.Object(
   {
     name: Name,
-    schedule: Type.String({ minLength: 1 }),
-    action: Type.Union([
-      Type.Literal('prune-events'),
-      Type.Literal('compact-metrics'),
-      Type.Literal('rotate-logs'),
-      Type.Literal('decommission-idle'),
-      Type.Literal('expire-keys'),
-      Type.Literal('expire-quarantines'),
-      Type.Literal('vacuum'),
-    ]),
-    olderThan: Type.Optional(Duration),
-    idleFor: Type.Optional(Duration),
-    maxSize: Type.Optional(Type.Integer({ minimum: 1, description: 'bytes, for rotate-logs' })),
-    keep: Type.Optional(Type.Integer({ minimum: 0 })),
+    schedule: Type.String({
+      minLength: 1,
+      description: 'node-cron expression: 5 fields, or 6 with seconds first ("*/30 * * * * *"), or @hourly/@daily…',
+    }),
+    action: RecyclingActionName,
+    olderThan: Type.Optional(
+      DurationOf(
+        'prune-events, compact-metrics: age of what is pruned or compacted; rotate-logs: age of a log file; expire-keys: age of delete markers (default 30m). Live as signal recycling.<job>.olderThan',
+      ),
+    ),
+    idleFor: Type.Optional(
+      DurationOf(
+        'decommission-idle: time without traffic before a cell is decommissioned. Live as signal recycling.<job>.idleFor',
+      ),
+    ),
+    maxSize: Type.Optional(Type.Integer({ minimum: 1, description: 'rotate-logs: rotate a log file at this many bytes' })),
+    keep: Type.Optional(Type.Integer({ minimum: 0, description: 'rotate-logs: rotated generations kept per log (default 5)' })),
     remove: Type.Optional(Type.Boolean({ description: 'decommission-idle removes idle cells instead of scaling them to min' })),
-    paused: Type.Optional(Type.Boolean()),
+    paused: Type.Optional(Type.Boolean({ description: 'start paused (the Kubernetes export sets suspend: true)' })),
   },
   closed,
 );

@@ -3,6 +3,6 @@
  * have fails validation with a clear message instead of being ignored.
  */
 export const CAPABILITIES: Record<string, { available: boolean; what: string }> = {
-  incidents: { available: false, what: 'incident expectations need the immune system' },
-  quarantine: { available: false, what: "the 'quarantined' metric needs the immune system" },
+  incidents: { available: true, what: 'incident expectations need the immune system' },
+  quarantine: { available: true, what: "the 'quarantined' metric needs the immune system" },
 };

@@ -27,8 +27,12 @@ export interface Recorded {
   runId: number;
   /** Engine time the scenario started at. */
   t0: number;
-  /** Incident lookups, once the immune system provides them. */
+  /** Incident lookups (the immune system). */
   incidents?: (q: { kind: string; from: number; to: number; source?: string }) => { openedAt: number } | undefined;
+  /** Clients of a traffic stream or attack, by name. */
+  streamClients?: (name: string) => Set<string> | undefined;
+  /** Clients in quarantine at any time in [from, to). */
+  quarantined?: (from: number, to: number) => Set<string>;
 }
 
 export function compare(c: Comparator, observed: number, value: number): boolean {
@@ -68,9 +72,13 @@ function judgeMetric(e: Extract<PlannedExpectation, { type: 'metric' }>, r: Reco
     const agg = e.agg ?? DEFAULT_AGG[e.metric]!;
     observed = gauge(rows, e.metric, agg) ?? null;
     how = `${agg} `;
+  } else if (e.metric === 'quarantined') {
+    const clients = e.traffic ? r.streamClients?.(e.traffic) : undefined;
+    const q = r.quarantined?.(r.t0 + e.fromMs, r.t0 + e.toMs);
+    if (clients?.size && q) observed = [...clients].filter((c) => q.has(c)).length / clients.size;
   } else {
     const a = aggregate(rows);
-    if (a.count > 0) observed = e.metric === 'quarantined' ? null : a[e.metric];
+    if (a.count > 0) observed = a[e.metric];
   }
   return {
     name: e.name,

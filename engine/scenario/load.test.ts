@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isNamedError, type Issue, type ValidationError } from '../errors.ts';
 import { rootPath } from '../util/paths.ts';
+import { CAPABILITIES } from './capabilities.ts';
 import { parseScenario } from './load.ts';
 
 // A scenario file placed in fixtures/scenarios so `organism:` resolves against the demo shop.
@@ -114,12 +115,29 @@ test('steps and expectations are checked against the organism', async () => {
 });
 
 test('capabilities this build lacks are refused, not ignored', async () => {
+  // Every capability is built now; switch one off to prove the refusal still happens.
+  const expectation = 'expect:\n  - { name: flood contained, incident: { kind: rate-abuse, within: 5s, after: 10s } }\n';
+  const plan = await parseScenario(GOOD.replace('expect:\n', expectation), FILE);
+  assert.equal(plan.expect[0]?.type, 'incident');
+  CAPABILITIES.incidents!.available = false;
+  try {
+    const issues = await issuesOf(GOOD.replace('expect:\n', expectation));
+    const hit = issues.find((i) => i.path === 'expect[0].incident');
+    assert.ok(hit, JSON.stringify(issues));
+    assert.match(hit.message, /need the immune system, which this build does not have yet/);
+  } finally {
+    CAPABILITIES.incidents!.available = true;
+  }
+});
+
+test("the 'quarantined' metric needs a traffic stream or attack to count", async () => {
   const issues = await issuesOf(
-    GOOD.replace('expect:\n', 'expect:\n  - { name: flood contained, incident: { kind: rate-abuse, within: 5s, after: 10s } }\n'),
+    GOOD.replace('expect:\n', 'expect:\n  - { name: q, metric: quarantined, window: [10s, 60s], atLeast: 1 }\n'),
   );
-  const hit = issues.find((i) => i.path === 'expect[0].incident');
-  assert.ok(hit, JSON.stringify(issues));
-  assert.match(hit.message, /need the immune system/);
+  assert.ok(
+    issues.some((i) => i.path === 'expect[0]' && /needs traffic:/.test(i.message)),
+    JSON.stringify(issues),
+  );
 });
 
 test('an organism error is reported in the organism file; a missing one on the organism line', async () => {

@@ -63,6 +63,7 @@ interface Names {
 function planMetric(e: Expectation, i: number, durationMs: number, names: Names, report: Report): PlannedExpectation | undefined {
   const at: DocPath = ['expect', i];
   const metric = e.metric!;
+  if (metric === 'quarantined' && !e.traffic) report(at, "the 'quarantined' metric needs traffic: (a stream or attack name)");
   if (metric === 'quarantined' && !CAPABILITIES.quarantine!.available)
     report([...at, 'metric'], `${CAPABILITIES.quarantine!.what}, which this build does not have yet`);
   if (e.traffic && !names.traffic.has(e.traffic) && !names.attacks.has(e.traffic))
@@ -206,6 +207,8 @@ function checkAction(
     for (const issue of kind?.check(a.spec, staticContext(spec, true)) ?? [])
       report([...at, ...issue.path.split('.').filter(Boolean)], issue.message);
   } else if (a.kind === 'attack') {
+    if (a.spec.sameClientsAs && !ctx.names.attacks.has(a.spec.sameClientsAs))
+      report([...at, 'sameClientsAs'], `no attack named '${a.spec.sameClientsAs}' before this one`);
     if (a.spec.route) {
       const problem = routeIssue(a.spec.route, spec.pathways);
       if (problem) report([...at, 'route'], problem.message);

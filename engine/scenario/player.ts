@@ -54,7 +54,19 @@ export async function playScenario(engine: Engine, plan: ScenarioPlan, options: 
   const clock = engine.clock;
   const t0 = clock.now();
   const startedAt = new Date().toISOString();
-  const recorded: Recorded = { events: engine.eventsRepo, metrics: engine.metricsRepo, runId, t0 };
+  const clients = new Map<string, Set<string>>();
+  const recorded: Recorded = {
+    events: engine.eventsRepo,
+    metrics: engine.metricsRepo,
+    runId,
+    t0,
+    streamClients: (name) => clients.get(name),
+    incidents: ({ kind, from, to, source }) => {
+      const allowed = source ? clients.get(source) : undefined;
+      return engine.immune.incidents.find(kind, from, to, (c) => !allowed || c.every((x) => allowed.has(x)));
+    },
+    quarantined: (from, to) => quarantinedBetween(engine, runId, from, to),
+  };
   const steps: StepRecord[] = [];
   const early = new Map<string, Verdict>();
   const started = new Set<string>();
@@ -69,7 +81,7 @@ export async function playScenario(engine: Engine, plan: ScenarioPlan, options: 
   const aborted = new Promise<'aborted'>((resolve) => (abort = () => resolve('aborted')));
   options.signal?.addEventListener('abort', abort, { once: true });
 
-  const timers = schedule(engine, plan, { t0, recorded, steps, early, started, abort, onProgress: options.onProgress });
+  const timers = schedule(engine, plan, { t0, recorded, steps, early, started, abort, onProgress: options.onProgress, clients });
   const tick = clock.setInterval(() => options.onProgress?.({ elapsedMs: clock.now() - t0, durationMs: plan.durationMs }), 1000);
   const sleeping = new AbortController();
   const outcome = await Promise.race([
@@ -120,6 +132,8 @@ interface Shared {
   started: Set<string>;
   abort: () => void;
   onProgress: ((p: Progress) => void) | undefined;
+  /** Client addresses of each stream and attack the scenario started. */
+  clients: Map<string, Set<string>>;
 }
 
 /** Puts the traffic starts, the steps and the early judgements on the engine clock. */
@@ -135,6 +149,7 @@ function schedule(engine: Engine, plan: ScenarioPlan, ctx: Shared): Array<{ canc
           const { from: _from, ...spec } = t.spec;
           engine.traffic.start(spec, undefined, plan.seed);
           started.add(t.spec.name);
+          ctx.clients.set(t.spec.name, new Set(engine.generator.addresses(t.spec.name)));
         } catch (err) {
           engine.logger.error('scenario traffic failed to start', { stream: t.spec.name, err });
         }
@@ -144,7 +159,7 @@ function schedule(engine: Engine, plan: ScenarioPlan, ctx: Shared): Array<{ canc
     timers.push(
       clock.setTimeout(() => {
         drop(
-          runStep(engine, plan, step, t0, started).then((record) => {
+          runStep(engine, plan, step, t0, started, ctx.clients).then((record) => {
             steps.push(record);
             options.onProgress?.({ elapsedMs: clock.now() - t0, durationMs: plan.durationMs, step: record });
           }),
@@ -165,6 +180,14 @@ function schedule(engine: Engine, plan: ScenarioPlan, ctx: Shared): Array<{ canc
       ),
     );
   return timers;
+}
+
+/** Clients in quarantine at any time in [from, to) of a run. */
+function quarantinedBetween(engine: Engine, runId: number, from: number, to: number): Set<string> {
+  const rows = engine.db
+    .prepare('SELECT client FROM quarantines WHERE run_id = ? AND started_at < ? AND (released_at IS NULL OR released_at > ?)')
+    .all(runId, Math.round(to), Math.round(from)) as Array<{ client: string }>;
+  return new Set(rows.map((r) => r.client));
 }
 
 /** Ends what the scenario started and lets the last second of data reach SQLite. */
@@ -193,6 +216,7 @@ async function runStep(
   step: PlannedStep,
   t0: number,
   started: Set<string>,
+  clients: Map<string, Set<string>>,
 ): Promise<StepRecord> {
   const executedMs = Math.round(engine.clock.now() - t0);
   const base = { index: step.index, label: step.label, atMs: step.atMs, executedMs, lateMs: executedMs - step.atMs };
@@ -203,6 +227,7 @@ async function runStep(
         const name = a.spec.name ?? `${a.spec.kind}-${step.index}`;
         engine.attacks.start({ ...a.spec, name }, plan.seed);
         started.add(name);
+        clients.set(name, new Set(engine.generator.addresses(name)));
         break;
       }
       case 'fault':

@@ -1,6 +1,9 @@
 /** Events in SQLite: batched inserts and the queries the API, reports and scenarios need. */
 import type { PetriEvent } from '../api/events.ts';
 import type { Db } from './db.ts';
+import type { Envelope } from './envelope.ts';
+
+const MANY = 64;
 
 /** Filters for {@link EventsRepo.query}. */
 export interface EventQuery {
@@ -60,16 +63,52 @@ export class EventsRepo {
 
   constructor(db: Db) {
     this.#db = db;
-    const stmt = db.prepare('INSERT OR IGNORE INTO events (seq, run_id, time, type, cell, data) VALUES (?, ?, ?, ?, ?, ?)');
-    this.#insert = db.transaction((events: PetriEvent[]) => {
-      for (const e of events)
-        stmt.run(e.seq, e.runId ?? null, e.time, e.type, e.cell ?? null, JSON.stringify({ id: e.id, data: e.data }));
+    const sql = (rows: number): string =>
+      `INSERT OR IGNORE INTO events (seq, run_id, time, type, cell, data) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`;
+    const one = db.prepare(sql(1));
+    // Multi-row statements: one statement step per 64 rows instead of one per row.
+    const many = db.prepare(sql(MANY));
+    const args: unknown[] = new Array(MANY * 6);
+    this.#insert = db.transaction((rows: Array<Envelope & { seq: number }>) => {
+      let i = 0;
+      for (; i + MANY <= rows.length; i += MANY) {
+        for (let j = 0; j < MANY; j++) {
+          const r = rows[i + j]!;
+          const k = j * 6;
+          args[k] = r.seq;
+          args[k + 1] = r.runId ?? null;
+          args[k + 2] = r.time;
+          args[k + 3] = r.type;
+          args[k + 4] = r.cell ?? null;
+          args[k + 5] = r.text;
+        }
+        many.run(...args);
+      }
+      for (; i < rows.length; i++) {
+        const r = rows[i]!;
+        one.run(r.seq, r.runId ?? null, r.time, r.type, r.cell ?? null, r.text);
+      }
     });
   }
 
-  /** Inserts a batch in one transaction; duplicates (same seq) are ignored. */
+  /** Inserts stored envelopes in one transaction; duplicates (same seq) are ignored. */
+  insertEnvelopes(rows: Array<Envelope & { seq: number }>): void {
+    this.#insert(rows);
+  }
+
+  /** Inserts events (tests, imports) in one transaction; duplicates (same seq) are ignored. */
   insertMany(events: PetriEvent[]): void {
-    this.#insert(events);
+    this.#insert(
+      events.map((e) => ({
+        seq: e.seq ?? 0,
+        id: e.id,
+        time: e.time,
+        type: e.type,
+        runId: e.runId,
+        cell: e.cell,
+        text: JSON.stringify(e),
+      })),
+    );
   }
 
   query(q: EventQuery = {}): PetriEvent[] {

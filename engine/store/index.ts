@@ -3,5 +3,15 @@ export { openDb, migrate, listMigrations, type Db, type Migration } from './db.t
 export { EventsRepo, type EventQuery } from './events-repo.ts';
 export { MetricsRepo, type RollupRow, type RollupQuery } from './metrics-repo.ts';
 export { RunsRepo } from './runs-repo.ts';
-export { EventPersister, type PersisterOptions } from './persister.ts';
+export { EventPersister, EventBatch, type PersisterOptions } from './persister.ts';
+export { readEnvelope, type Envelope } from './envelope.ts';
 export { lockDataDir } from './lock.ts';
+export {
+  JobRunsRepo,
+  type JobRunRow,
+  type JobRunStart,
+  type JobRunEnd,
+  type JobTotals,
+  type JobOutcome,
+} from './job-runs-repo.ts';
+export * as retention from './retention.ts';

@@ -10,6 +10,23 @@ import { EVENTS_STREAM, STORE_CONSUMER } from '../bus/index.ts';
 import type { PetriEvent } from '../api/events.ts';
 import type { Logger } from '../log.ts';
 import type { EventsRepo } from './events-repo.ts';
+import { readEnvelope, type Envelope } from './envelope.ts';
+
+/** One stored batch: envelopes (cheap) and the parsed events (parsed once, on first use). */
+export class EventBatch {
+  readonly envelopes: Array<Envelope & { seq: number }>;
+  #events: PetriEvent[] | undefined;
+
+  constructor(envelopes: Array<Envelope & { seq: number }>) {
+    this.envelopes = envelopes;
+  }
+
+  /** The events with their sequence numbers. */
+  get events(): PetriEvent[] {
+    this.#events ??= this.envelopes.map((e) => ({ ...(JSON.parse(e.text) as PetriEvent), seq: e.seq }));
+    return this.#events;
+  }
+}
 
 const decoder = new TextDecoder();
 
@@ -28,11 +45,11 @@ export class EventPersister {
   readonly #repo: EventsRepo;
   readonly #logger: Logger;
   readonly #opts: Required<PersisterOptions>;
-  readonly #listeners = new Set<(events: PetriEvent[]) => void>();
+  readonly #listeners = new Set<(batch: EventBatch) => void>();
   #messages: ConsumerMessages | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
-  #batch: Array<{ msg: JsMsg; event: PetriEvent }> = [];
+  #batch: Array<{ msg: JsMsg; env: Envelope & { seq: number } }> = [];
   #timer: NodeJS.Timeout | undefined;
   #persisted = 0;
   #lastSeq = 0;
@@ -54,8 +71,8 @@ export class EventPersister {
     return this.#lastSeq;
   }
 
-  /** Calls `fn` with every batch after it is committed (the API stream, scenario checks). */
-  onBatch(fn: (events: PetriEvent[]) => void): () => void {
+  /** Calls `fn` with every batch after it is committed (the API stream, projections). */
+  onBatch(fn: (batch: EventBatch) => void): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
   }
@@ -110,14 +127,14 @@ export class EventPersister {
   }
 
   #take(msg: JsMsg): void {
-    let event: PetriEvent;
+    let env: Envelope;
     try {
-      event = JSON.parse(decoder.decode(msg.data)) as PetriEvent;
+      env = readEnvelope(decoder.decode(msg.data));
     } catch {
-      event = { id: `bad-${msg.seq}`, time: Date.now(), type: 'bad.event', data: { subject: msg.subject } };
+      const text = JSON.stringify({ id: `bad-${msg.seq}`, time: Date.now(), type: 'bad.event', data: { subject: msg.subject } });
+      env = readEnvelope(text);
     }
-    event.seq = msg.seq;
-    this.#batch.push({ msg, event });
+    this.#batch.push({ msg, env: { ...env, seq: msg.seq } });
     if (this.#batch.length >= this.#opts.batchSize) this.#flush();
     else this.#timer ??= setTimeout(() => this.#flush(), this.#opts.flushMs);
   }
@@ -128,20 +145,21 @@ export class EventPersister {
     const batch = this.#batch;
     if (batch.length === 0) return;
     this.#batch = [];
-    const events = batch.map((b) => b.event);
+    const envelopes = batch.map((b) => b.env);
     try {
-      this.#repo.insertMany(events);
+      this.#repo.insertEnvelopes(envelopes);
     } catch (err) {
       // Not acknowledged: JetStream redelivers after ack_wait, nothing is lost.
-      this.#logger.error('persisting events failed', { err, count: events.length });
+      this.#logger.error('persisting events failed', { err, count: envelopes.length });
       return;
     }
     batch[batch.length - 1]!.msg.ack();
-    this.#persisted += events.length;
-    this.#lastSeq = Math.max(this.#lastSeq, events[events.length - 1]!.seq ?? 0);
+    this.#persisted += envelopes.length;
+    this.#lastSeq = Math.max(this.#lastSeq, envelopes[envelopes.length - 1]!.seq);
+    const stored = new EventBatch(envelopes);
     for (const fn of this.#listeners) {
       try {
-        fn(events);
+        fn(stored);
       } catch (err) {
         this.#logger.error('event listener failed', { err });
       }

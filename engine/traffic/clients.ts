@@ -24,17 +24,31 @@ export function clientAddress(block: number, index: number): string {
  */
 export class AddressBlocks {
   readonly #used = new Map<string, number>();
+  /** Every block ever handed out, by stream name (a returning client population reuses it). */
+  readonly #history = new Map<string, number>();
   #next = 1;
 
-  /** The block of a stream (the same name keeps its block while it lives). */
-  take(stream: string): number {
+  /**
+   * The block of a stream (the same name keeps its block while it lives). With `like`, the stream
+   * reuses the block of that earlier stream: the same clients, returning.
+   */
+  take(stream: string, like?: string): number {
     const have = this.#used.get(stream);
     if (have !== undefined) return have;
     const taken = new Set(this.#used.values());
+    if (like !== undefined) {
+      const block = this.#history.get(like);
+      if (block === undefined) throw new RangeError(`no earlier stream named '${like}'`);
+      if (taken.has(block)) throw new RangeError(`the clients of '${like}' are still sending`);
+      this.#used.set(stream, block);
+      this.#history.set(stream, block);
+      return block;
+    }
     for (let i = 0; i < 254; i++) {
       const b = ((this.#next - 1 + i) % 254) + 1;
       if (taken.has(b)) continue;
       this.#used.set(stream, b);
+      this.#history.set(stream, b);
       this.#next = (b % 254) + 1;
       return b;
     }

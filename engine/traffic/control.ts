@@ -34,6 +34,9 @@ export class TrafficControl {
   readonly #events: EventSink;
   readonly #pathways: () => readonly PathwaySpec[];
 
+  /** Bearer tokens for streams to `auth: jwt` pathways (set by the engine from its issuer). */
+  tokenFor: ((pathway: PathwaySpec) => string | undefined) | undefined;
+
   constructor(gen: TrafficGenerator, events: EventSink, pathways: () => readonly PathwaySpec[]) {
     this.#gen = gen;
     this.#events = events;
@@ -62,6 +65,9 @@ export class TrafficControl {
     if ([spec.ramp, spec.spike, spec.trace].filter(Boolean).length > 1)
       throw new ValidationError([{ path: '', message: 'use at most one of ramp, spike and trace' }]);
     const shape = this.#shape(spec, baseDir);
+    const { method, path } = parseRoute(spec.route);
+    const pathway = this.#pathways().find((p) => p.method === method && p.path === path)!;
+    const token = pathway.auth === 'jwt' ? this.tokenFor?.(pathway) : undefined;
     const info = this.#gen.start({
       name: spec.name,
       kind: 'traffic',
@@ -72,6 +78,7 @@ export class TrafficControl {
       shape,
       durationMs: spec.for ? ms(spec.for) : undefined,
       timeoutMs: spec.timeout ? ms(spec.timeout) : undefined,
+      data: { login: pathway.login, ...(token ? { token } : {}) },
       ...(seed !== undefined ? { seed } : {}),
     });
     this.#events.emit('traffic.started', { ...spec, addresses: info.addresses });

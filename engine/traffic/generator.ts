@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { StreamStats } from '../api/schema.ts';
 import { hash32 } from '../clock.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { Histogram, type HistogramData } from '../metrics/index.ts';
 import { rootPath } from '../util/paths.ts';
@@ -33,6 +33,8 @@ export interface StreamInput {
   attack?: string;
   /** Seed of the run this stream belongs to (a scenario's); defaults to the engine's. */
   seed?: number;
+  /** Reuse the client addresses of this earlier stream (a returning population). */
+  sameClientsAs?: string;
 }
 
 /** A running stream as the API lists it. */
@@ -97,7 +99,12 @@ export class TrafficGenerator {
   /** Starts a stream; names are unique among running streams. */
   start(input: StreamInput): StreamInfo {
     if (this.#streams.has(input.name)) throw new ConflictError(`a stream named '${input.name}' is already running`);
-    const block = this.#blocks.take(input.name);
+    let block: number;
+    try {
+      block = this.#blocks.take(input.name, input.sameClientsAs);
+    } catch (err) {
+      throw new ValidationError([{ path: 'sameClientsAs', message: (err as Error).message }]);
+    }
     const spec: WorkerStream = {
       name: input.name,
       builder: input.kind === 'traffic' ? 'normal' : input.kind,

@@ -47,11 +47,16 @@ export function fillPath(path: string, rng: Rng): string {
 }
 
 /** The builder of ordinary traffic: the route's method, a filled path, a small JSON body for writes. */
-export const normalRequest: RequestBuilder = ({ route, rng }) => {
+export const normalRequest: RequestBuilder = ({ route, rng, client, data }) => {
   const plan: RequestPlan = { method: route.method, path: fillPath(route.path, rng), headers: {} };
+  if (typeof data.token === 'string') plan.headers.authorization = `Bearer ${data.token}`;
   if (route.method !== 'GET' && route.method !== 'HEAD' && route.method !== 'DELETE') {
     plan.headers['content-type'] = 'application/json';
-    plan.body = JSON.stringify({ item: 1 + rng.int(1000), quantity: 1 + rng.int(3) });
+    // Ordinary users of a login route know their password (the sandbox's rule: pw-<username>).
+    const username = `user${client}@example.com`;
+    plan.body = JSON.stringify(
+      data.login ? { username, password: `pw-${username}` } : { item: 1 + rng.int(1000), quantity: 1 + rng.int(3) },
+    );
   }
   return plan;
 };

@@ -11,7 +11,15 @@ test('the demo organism answers through the gateway and the API shows it alive',
   await using t = await startEngine({ file: DEMO, api: true });
   const api = t.api!;
   const organism = await api.organism();
-  assert.deepEqual(organism.cells.map((c) => c.name).sort(), ['cart', 'catalog', 'checkout', 'inventory', 'payments', 'pricing']);
+  assert.deepEqual(organism.cells.map((c) => c.name).sort(), [
+    'accounts',
+    'cart',
+    'catalog',
+    'checkout',
+    'inventory',
+    'payments',
+    'pricing',
+  ]);
   // catalog has a 2 s startup delay: until then /products has no ready replica.
   await eventually(async () => (await http(`${t.gateway}/products`)).status === 200, 5000);
   const statuses: number[] = [];

@@ -8,6 +8,8 @@ const EXPECTED_OBJECTS: Record<number, string[]> = {
   1: ['organism_versions', 'runs', 'cells', 'replicas', 'events', 'metric_rollups', 'events_run_time', 'events_type_time'],
   2: ['faults', 'faults_active'],
   3: ['signal_history', 'signal_history_at'],
+  4: ['quarantines', 'quarantines_active', 'incidents', 'incidents_run', 'immune_memory'],
+  5: ['recycling_runs', 'recycling_runs_job'],
 };
 
 function objects(db: ReturnType<typeof openDb>): Set<string> {
