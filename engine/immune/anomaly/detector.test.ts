@@ -78,8 +78,9 @@ test('the detector scores active clients in one batch and reports those at the l
   try {
     detector.start();
     const t0 = clock.now();
-    for (let i = 0; i < 200; i++) {
-      const r = request('10.0.0.1', t0 + i * 5); // 200 req/s
+    // 200 req/s for the 2 s before the first round: rates are counted over at least 2 s
+    for (let i = 0; i < 400; i++) {
+      const r = request('10.0.0.1', t0 - 2000 + i * 5);
       assert.equal(detector.inspect(r), undefined, 'the detector never refuses');
       detector.observe(r, 200);
     }
@@ -98,6 +99,7 @@ test('the detector scores active clients in one batch and reports those at the l
     assert.ok(score > 0.99 && evidence.score === score && evidence.threshold === 0.8);
     assert.equal(at, t0 + 250, 'scored at the first round');
     assert.equal(evidence.top[0]?.feature, 'rate');
+    assert.equal(evidence.route, 'GET /items/:id');
     assert.ok(Math.abs(evidence.top[0]!.raw - 200) < 60, `raw rate ${evidence.top[0]!.raw} req/s`);
     assert.deepEqual(Object.keys(evidence.features), [...FEATURE_NAMES]);
     assert.equal(detector.stats().lastBatch, 0);

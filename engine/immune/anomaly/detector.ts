@@ -35,6 +35,8 @@ export interface FeatureContribution {
 export interface AnomalyEvidence {
   score: number;
   threshold: number;
+  /** The route most of the client's recent requests took (`GET /products/:id`); `''` when none matched a pathway. */
+  route: string;
   /** The features that pushed the score up most, largest first (at most `topFeatures`). */
   top: FeatureContribution[];
   /** The whole normalised vector, by name. */
@@ -208,6 +210,7 @@ export class AnomalyDetector implements GatewayLayer {
       if (!(score >= threshold)) continue;
       flagged++;
       const evidence = this.#evidence(score, threshold, data, contributions, i);
+      evidence.route = this.extractor.routeOf(clients[i]!) ?? '';
       this.#o.onScore(clients[i]!, score, evidence, at);
     }
     this.#account(at, n, flagged, inferenceMs);
@@ -242,7 +245,7 @@ export class AnomalyDetector implements GatewayLayer {
       .filter((c) => c.contribution > 0)
       .sort((a, b) => b.contribution - a.contribution)
       .slice(0, this.#o.topFeatures ?? 4);
-    return { score, threshold, top, features };
+    return { score, threshold, route: '', top, features };
   }
 
   /** Stops the timer, waits for a round in flight, and releases the model if it loaded it. */

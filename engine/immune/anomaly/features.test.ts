@@ -131,7 +131,7 @@ test('a route surge and its new clients are seen against the route past', () => 
 test('windows forget: the rate decays with time, idle clients are evicted, the cap holds', () => {
   const x = new FeatureExtractor({ idleMs: 5000, maxClients: 3 });
   for (let i = 0; i < 50; i++) x.observe(req('10.0.0.8', T0 + i * 10), 200);
-  assert.ok(features(x, '10.0.0.8', T0 + 600).rate > 0.5);
+  assert.ok(features(x, '10.0.0.8', T0 + 600).rate > 0.4, '50 requests in half a second: 25 req/s over the 2 s minimum span');
   assert.equal(features(x, '10.0.0.8', T0 + 20_000).rate, 0, 'nothing in the last 10 s');
   for (let c = 0; c < 5; c++) x.observe(req(`10.0.1.${c}`, T0 + 21_000 + c), 200);
   assert.equal(x.size, 6);

@@ -21,8 +21,17 @@ import { credentialOf, fingerprint, metacharShare, numericId, payloadEntropy } f
 export const WINDOW_SECONDS = 10;
 /** Requests remembered per client for distinctness, enumeration and regularity. */
 export const RING = 16;
-/** A client younger than this (ms) is "new" for its route's new-client share. */
-export const YOUNG_MS = 10_000;
+/**
+ * A client younger than this (ms) is "new" for its route's new-client share: long enough to
+ * cover the first half minute of a distributed flood, short enough that regulars are not new.
+ */
+export const YOUNG_MS = 30_000;
+/**
+ * Rates are counts over at least this many seconds. A client's first requests say little about
+ * its rate — a customer at 1 req/s sends 4 in its first 1.2 s one time in ten — and a flood at
+ * 200 req/s still shows as 50+ req/s in its first half second.
+ */
+export const MIN_RATE_SPAN_S = 2;
 /** Time constants (ms) of a route's short and long request rates. */
 export const ROUTE_SHORT_MS = 5_000;
 export const ROUTE_LONG_MS = 120_000;
@@ -33,7 +42,7 @@ export const ROUTE_LONG_MS = 120_000;
  * the model standardises it further with its training means.
  */
 export const FEATURE_NAMES = [
-  'rate', // log1p(requests/s over the window) / log1p(1000)
+  'rate', // log1p(requests/s over the window, at least 2 s) / log1p(1000)
   'clientErrors', // share of 4xx other than 401/403
   'authFailures', // share of 401/403
   'authFailureRate', // log1p(401+403 per s) / log1p(100)
@@ -50,7 +59,7 @@ export const FEATURE_NAMES = [
   'credentialChurn', // (distinct credentials − 1) / (requests with one − 1) (ring)
   'age', // log1p(seconds since first seen) / log1p(3600)
   'routeSurge', // log2(route's short rate / its long rate) / 6, clipped to [0, 1]
-  'routeNewClients', // share of the route's recent requests from clients younger than 10 s
+  'routeNewClients', // share of the route's recent requests from clients younger than 30 s
 ] as const;
 
 /** One feature's name. */
@@ -295,7 +304,7 @@ export class FeatureExtractor {
     }
     const [n, err, auth, writes, unmatched] = sums as unknown as [number, number, number, number, number];
     const from = Math.max(w.firstSeen, (nowSec - WINDOW_SECONDS + 1) * 1000);
-    const span = Math.min(WINDOW_SECONDS, Math.max(1, (at - from) / 1000));
+    const span = Math.min(WINDOW_SECONDS, Math.max(MIN_RATE_SPAN_S, (at - from) / 1000));
     const share = (k: number): number => (n > 0 ? k / n : 0);
     out[o + 0] = Math.min(1, Math.log1p(n / span) / LOG_RATE);
     out[o + 1] = share(err);
