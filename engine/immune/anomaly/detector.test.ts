@@ -73,6 +73,7 @@ test('the detector scores active clients in one batch and reports those at the l
     clock,
     model,
     threshold: () => threshold,
+    confirmMs: 0,
     onScore: (client, score, evidence, at) => flagged.push({ client, score, evidence, at }),
   });
   try {
@@ -137,4 +138,46 @@ test('raw feature values are given back in their units', () => {
   assert.ok(Math.abs(rawFeature('rate', Math.log1p(50) / Math.log1p(1000)).raw - 50) < 1e-9);
   assert.equal(rawFeature('routeSurge', 0.5).raw, 8);
   assert.deepEqual(rawFeature('writes', 0.25), { raw: 0.25, unit: 'share' });
+});
+
+test('a client is reported only once it stays high for the confirmation time; one low round starts it over', async () => {
+  const clock = new ManualClock();
+  const model = await OnnxModel.load(await encodeModel(anomalyGraph(rateModel())));
+  const flagged: Array<{ client: string; at: number; sustainedMs: number }> = [];
+  const detector = await AnomalyDetector.create({
+    clock,
+    model,
+    threshold: () => 0.8,
+    confirmMs: 1500,
+    onScore: (client, _score, evidence, at) => flagged.push({ client, at, sustainedMs: evidence.sustainedMs }),
+  });
+  try {
+    const t0 = clock.now();
+    // A burst: 120 requests in a second, then one a second — high for two rounds 1 s apart (60 req/s
+    // over the 2 s minimum span), low from the third on (122 requests over 3 s).
+    const rounds: number[] = [];
+    for (let i = 0; i < 120; i++) detector.observe(request('10.0.0.3', t0 - 1000 + i * 8), 200);
+    rounds.push((await detector.scoreNow(t0)).scores[0]!);
+    for (let s = 1; s <= 5; s++) {
+      detector.observe(request('10.0.0.3', t0 + s * 1000 - 500), 200);
+      rounds.push((await detector.scoreNow(t0 + s * 1000)).scores[0]!);
+    }
+    assert.ok(rounds[0]! >= 0.8 && rounds[1]! >= 0.8 && rounds[2]! < 0.8, `scores ${rounds.map((x) => x.toFixed(2)).join(', ')}`);
+    assert.deepEqual(flagged, [], 'a burst high for 1 s (< 1.5 s) is not reported');
+    // A flood: 200 req/s, scored every 250 ms.
+    const t1 = t0 + 20_000;
+    for (let r = 0; r < 8; r++) {
+      for (let i = 0; i < 50; i++) detector.observe(request('10.0.0.4', t1 - 2000 + r * 250 + i * 5), 200);
+      await detector.scoreNow(t1 - 2000 + r * 250 + 250);
+    }
+    for (let r = 0; r < 6; r++) {
+      for (let i = 0; i < 50; i++) detector.observe(request('10.0.0.4', t1 + r * 250 + i * 5), 200);
+      await detector.scoreNow(t1 + r * 250 + 250);
+    }
+    assert.ok(flagged.length > 0, 'a sustained flood is reported');
+    assert.ok(flagged.every((f) => f.client === '10.0.0.4' && f.sustainedMs >= 1500));
+  } finally {
+    await detector.close();
+    await model.close();
+  }
 });

@@ -19,6 +19,16 @@ export const DEFAULT_ANOMALY_MODEL = join(import.meta.dirname, '..', '..', '..',
 /** The threshold the model card's figures are given at (the manifest's default). */
 export const DEFAULT_ANOMALY_THRESHOLD = 0.8;
 
+/**
+ * How long (engine ms) a client must keep scoring at or above the threshold before it is
+ * reported — the card's "k consecutive 1 s windows" is k − 1 seconds. One high window is often a
+ * customer's burst; an attacker stays high.
+ */
+export const DEFAULT_ANOMALY_CONFIRM_MS = 1000;
+
+/** A client whose last high round is older than this starts its streak afresh. */
+const STREAK_GAP_MS = 2000;
+
 /** One feature's part in a score. */
 export interface FeatureContribution {
   feature: FeatureName;
@@ -41,6 +51,8 @@ export interface AnomalyEvidence {
   top: FeatureContribution[];
   /** The whole normalised vector, by name. */
   features: Record<FeatureName, number>;
+  /** Engine ms the client has scored at or above the threshold without a low round. */
+  sustainedMs: number;
 }
 
 /** Called for every client scoring at or above the threshold, every round it does. */
@@ -69,6 +81,11 @@ export interface AnomalyDetectorOptions {
   model?: string | OnnxModel;
   /** Scoring period in engine ms (default 250). */
   intervalMs?: number;
+  /**
+   * Report a client only once it has scored at or above the threshold in every round it was
+   * active in for this long (default {@link DEFAULT_ANOMALY_CONFIRM_MS}); 0 reports the first high round.
+   */
+  confirmMs?: number;
   /** Contributions in the evidence (default 4). */
   topFeatures?: number;
   features?: FeatureOptions;
@@ -125,6 +142,8 @@ export class AnomalyDetector implements GatewayLayer {
   #timer: TimerHandle | undefined;
   #running: Promise<AnomalyRound> | undefined;
   #lastEvict = -Infinity;
+  /** Per client, the first and last round of its current run of high scores. */
+  readonly #streaks = new Map<string, { since: number; last: number }>();
   readonly #stats: AnomalyStats = { rounds: 0, scored: 0, flagged: 0, clients: 0, lastBatch: 0, lastInferenceMs: 0 };
 
   private constructor(model: OnnxModel, owns: boolean, options: AnomalyDetectorOptions) {
@@ -205,18 +224,37 @@ export class AnomalyDetector implements GatewayLayer {
       contributions = out['contributions']!.data;
     }
     let flagged = 0;
+    const confirmMs = this.#o.confirmMs ?? DEFAULT_ANOMALY_CONFIRM_MS;
     for (let i = 0; i < n; i++) {
+      const client = clients[i]!;
       const score = scores[i]!;
-      if (!(score >= threshold)) continue;
+      const sustained = this.#sustained(client, score >= threshold, at);
+      if (sustained < confirmMs) continue;
       flagged++;
       const evidence = this.#evidence(score, threshold, data, contributions, i);
-      evidence.route = this.extractor.routeOf(clients[i]!) ?? '';
-      this.#o.onScore(clients[i]!, score, evidence, at);
+      evidence.route = this.extractor.routeOf(client) ?? '';
+      evidence.sustainedMs = sustained;
+      this.#o.onScore(client, score, evidence, at);
     }
     this.#account(at, n, flagged, inferenceMs);
     const round: AnomalyRound = { at, clients, scores, threshold, flagged, inferenceMs };
     this.#o.onRound?.(round);
     return round;
+  }
+
+  /** Ms the client has been high without a low round; -1 when it is low now. */
+  #sustained(client: string, high: boolean, at: number): number {
+    if (!high) {
+      this.#streaks.delete(client);
+      return -1;
+    }
+    const s = this.#streaks.get(client);
+    if (!s || at - s.last > STREAK_GAP_MS) {
+      this.#streaks.set(client, { since: at, last: at });
+      return 0;
+    }
+    s.last = at;
+    return at - s.since;
   }
 
   #account(at: number, n: number, flagged: number, inferenceMs: number): void {
@@ -229,6 +267,7 @@ export class AnomalyDetector implements GatewayLayer {
     // Forgetting idle clients is O(clients): every few seconds is plenty.
     if (at - this.#lastEvict >= 5000) {
       this.extractor.evict(at);
+      for (const [client, s] of this.#streaks) if (at - s.last > STREAK_GAP_MS) this.#streaks.delete(client);
       this.#lastEvict = at;
     }
   }
@@ -245,7 +284,7 @@ export class AnomalyDetector implements GatewayLayer {
       .filter((c) => c.contribution > 0)
       .sort((a, b) => b.contribution - a.contribution)
       .slice(0, this.#o.topFeatures ?? 4);
-    return { score, threshold, route: '', top, features };
+    return { score, threshold, route: '', top, features, sustainedMs: 0 };
   }
 
   /** Stops the timer, waits for a round in flight, and releases the model if it loaded it. */

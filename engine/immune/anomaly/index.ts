@@ -6,6 +6,7 @@
 export {
   AnomalyDetector,
   DEFAULT_ANOMALY_MODEL,
+  DEFAULT_ANOMALY_CONFIRM_MS,
   DEFAULT_ANOMALY_THRESHOLD,
   rawFeature,
   type AnomalyDetectorOptions,
