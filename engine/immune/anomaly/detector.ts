@@ -16,8 +16,8 @@ import { FEATURE_COUNT, FEATURE_NAMES, FeatureExtractor, type FeatureName, type 
 /** The model shipped in models/ (trained by models/train-anomaly.ts). */
 export const DEFAULT_ANOMALY_MODEL = join(import.meta.dirname, '..', '..', '..', 'models', 'anomaly.onnx');
 
-/** The threshold the model card's figures are given at (the manifest's default). */
-export const DEFAULT_ANOMALY_THRESHOLD = 0.8;
+/** The threshold the model card's figures are given at (the manifest's and the signal's default). */
+export { DEFAULT_ANOMALY_THRESHOLD } from '../../organism/schema.ts';
 
 /**
  * How long (engine ms) a client must keep scoring at or above the threshold before it is
@@ -72,7 +72,7 @@ export interface AnomalyRound {
 /** Options of {@link AnomalyDetector}. */
 export interface AnomalyDetectorOptions {
   clock: Clock;
-  /** Read at every round, so a signal (`immune.anomaly.threshold`) changes it live. */
+  /** Read at every round, so a signal (`immune.anomaly.threshold`) changes it live; 1 turns reporting off. */
   threshold: () => number;
   onScore: AnomalyHandler;
   /** Every round, flagged or not. */
@@ -228,7 +228,8 @@ export class AnomalyDetector implements GatewayLayer {
     for (let i = 0; i < n; i++) {
       const client = clients[i]!;
       const score = scores[i]!;
-      const sustained = this.#sustained(client, score >= threshold, at);
+      // float32 sigmoids reach 1.0 exactly: a threshold of 1 (the signal's maximum) means off
+      const sustained = this.#sustained(client, threshold < 1 && score >= threshold, at);
       if (sustained < confirmMs) continue;
       flagged++;
       const evidence = this.#evidence(score, threshold, data, contributions, i);
