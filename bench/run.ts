@@ -8,6 +8,7 @@ import { gateway } from './gateway.ts';
 import { traffic } from './traffic.ts';
 import { scenarioBench } from './scenario.ts';
 import { immune } from './immune.ts';
+import { anomaly } from './anomaly.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'cold-start': () => coldStart(),
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   traffic: () => traffic(),
   scenario: () => scenarioBench(),
   immune: () => immune(),
+  anomaly: () => anomaly(),
 };
 
 const wanted = process.argv.slice(2);
