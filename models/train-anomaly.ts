@@ -23,7 +23,7 @@ const { values: flags } = parseArgs({
     'train-sessions': { type: 'string', default: '16' },
     'test-sessions': { type: 'string', default: '6' },
     data: { type: 'string', default: join(import.meta.dirname, 'anomaly.dataset.json.gz') },
-    epochs: { type: 'string', default: '40' },
+    epochs: { type: 'string', default: '20' },
     hidden: { type: 'string', default: '32,16' },
     lr: { type: 'string', default: '0.003' },
     decay: { type: 'string', default: '0.0001' },

@@ -29,7 +29,7 @@ const Share = Type.Number({ minimum: 0, maximum: 1 });
  * The anomaly threshold the model card chose on validation sessions (models/README.md): the
  * default of `immune.anomaly.threshold` in the manifest and of the signal of the same name.
  */
-export const DEFAULT_ANOMALY_THRESHOLD = 0.8;
+export const DEFAULT_ANOMALY_THRESHOLD = 0.999;
 
 export const Call = Type.Object(
   {

@@ -24,7 +24,7 @@ export { DEFAULT_ANOMALY_THRESHOLD } from '../../organism/schema.ts';
  * reported — the card's "k consecutive 1 s windows" is k − 1 seconds. One high window is often a
  * customer's burst; an attacker stays high.
  */
-export const DEFAULT_ANOMALY_CONFIRM_MS = 1000;
+export const DEFAULT_ANOMALY_CONFIRM_MS = 0;
 
 /** A client whose last high round is older than this starts its streak afresh. */
 const STREAK_GAP_MS = 2000;
