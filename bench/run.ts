@@ -12,6 +12,7 @@ import { traffic } from './traffic.ts';
 import { scenarioBench } from './scenario.ts';
 import { immune } from './immune.ts';
 import { memory } from './memory.ts';
+import { anomaly } from './anomaly.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'cold-start': () => coldStart(),
@@ -26,6 +27,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   scaling: () => script('scaling.ts'),
   ui: () => script('ui.ts'),
   'soak-recycling': () => script('soak-recycling.ts'),
+  anomaly: () => anomaly(),
 };
 /** Benches left out of a plain `npm run bench` because of their length. */
 const ON_REQUEST = new Set(['soak-recycling']);

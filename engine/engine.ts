@@ -243,6 +243,13 @@ export class Engine {
         return true;
       }),
     );
+    this.#unwatch.push(
+      this.signals.watch('immune.anomaly.threshold', 'policy:immune', (c) => {
+        if (typeof c.value !== 'number') return false;
+        immune.setAnomalyThreshold(c.value);
+        return true;
+      }),
+    );
     // Load-generator clients of `auth: jwt` pathways carry a valid token with the pathway's scopes.
     const tokens = new Map<string, string>();
     for (const p of spec.pathways.filter((x) => x.auth === 'jwt')) tokens.set(p.route, await immune.issuer.tokenFor(p.scopes));
@@ -428,7 +435,7 @@ export class Engine {
     await step('scaling', () => this.scaling?.stop());
     await step('immune', () => {
       for (const u of this.#unwatch) u();
-      this.immune?.stop();
+      return this.immune?.stop();
     });
     await step('faults', () => this.faults.clearAll('engine-stopped'));
     await step('collector', () => this.collector.stop());

@@ -28,6 +28,7 @@ export const EVENT_TYPES = [
   'immune.quarantined',
   'immune.released',
   'immune.switched',
+  'immune.anomaly-detected',
   'incident.opened',
   'incident.closed',
   'signal.changed',

@@ -62,12 +62,17 @@ export class ResponseEngine {
 
   /** Takes one decision: tally it for events, feed incidents, escalate. */
   readonly handle = (d: Decision): void => {
-    this.#tally(d);
+    // The anomaly layer reports its decisions as `immune.anomaly-detected` itself (once per client,
+    // with the model's evidence), not as per-second refusal tallies: it refuses nothing.
+    if (d.layer !== 'anomaly') this.#tally(d);
     if (!d.kind) return;
     const onProbation = this.probation.has(d.client);
     this.#incidents.record(d, d.kind, onProbation);
     const action = this.#escalation(d, d.kind, onProbation);
     if (action === 'quarantine') this.#quarantine(d, d.kind);
+    // Throttling an anomalous client: probation holds it to the per-client rate (1 request of
+    // burst), and its next offence of any kind quarantines it.
+    if (action === 'throttle') this.probation.add(d.client);
   };
 
   /** Emits the tallied decisions of the last second as `immune.throttled` / `immune.blocked`. */
@@ -108,7 +113,10 @@ export class ResponseEngine {
   /** What the decision escalates to: quarantine once a client's offences cross the bar. */
   #escalation(d: Decision, kind: IncidentKind, onProbation: boolean): Action | undefined {
     if (this.#quarantines.has(d.client) || d.layer === 'quarantine') return undefined;
-    if (kind === 'anomaly') return this.#spec.anomaly?.action === 'alert' ? 'alert' : 'quarantine';
+    if (kind === 'anomaly') {
+      const action = this.#spec.anomaly?.action ?? 'quarantine';
+      return action === 'block' ? 'quarantine' : action;
+    }
     if (d.action === 'alert' && kind !== 'credential-abuse') return 'alert';
     const key = `${kind}|${d.client}`;
     const times = (this.#offences.get(key) ?? []).filter((t) => t > d.at - WINDOW_MS);

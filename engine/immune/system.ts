@@ -10,6 +10,7 @@ import type { Gateway, GatewayLayer, GatewayRequest, LayerDecision } from '../ga
 import type { Logger } from '../log.ts';
 import type { ImmuneSpec } from '../organism/index.ts';
 import type { Db } from '../store/index.ts';
+import { AnomalyDetector, DEFAULT_ANOMALY_THRESHOLD, type AnomalyEvidence } from './anomaly/index.ts';
 import { AuthLayer, type AuthDecision } from './auth/layer.ts';
 import { Issuer } from './auth/issuer.ts';
 import { IncidentTracker } from './incidents.ts';
@@ -47,7 +48,12 @@ export interface ImmuneOptions {
   db: Db;
   logger: Logger;
   runId: () => number;
+  /** The anomaly model file (default models/anomaly.onnx); only loaded when the spec has `anomaly`. */
+  anomalyModel?: string;
 }
+
+/** A client already reported by the anomaly layer is reported again at most this often (alert mode). */
+const ANOMALY_REPEAT_MS = 10_000;
 
 /** The assembled immune system of one engine. */
 export class ImmuneSystem {
@@ -58,6 +64,11 @@ export class ImmuneSystem {
   readonly responses: ResponseEngine;
   readonly rateLimit: RateLimitLayer;
   readonly waf: WafLayer;
+  /** The anomaly layer; present when the organism's immune section has `anomaly`. */
+  anomaly: AnomalyDetector | undefined;
+  #anomalyThreshold: number;
+  readonly #anomalyReported = new Map<string, number>();
+  readonly #events: EventSink;
   readonly #probationLimiter: Gcra;
   readonly #clock: Clock;
   readonly #spec: ImmuneSpec;
@@ -65,6 +76,8 @@ export class ImmuneSystem {
   private constructor(o: ImmuneOptions, issuer: Issuer) {
     this.#clock = o.clock;
     this.#spec = o.spec;
+    this.#events = o.events;
+    this.#anomalyThreshold = o.spec.anomaly?.threshold ?? DEFAULT_ANOMALY_THRESHOLD;
     this.issuer = issuer;
     this.quarantines = new Quarantines(o.clock, o.events, o.db, o.runId);
     this.incidents = new IncidentTracker(o.clock, o.events, o.db, o.runId);
@@ -88,8 +101,65 @@ export class ImmuneSystem {
   static async create(o: ImmuneOptions): Promise<ImmuneSystem> {
     const issuer = await Issuer.create(o.spec.auth.issuer ?? o.gateway.url, o.spec.auth.audience ?? 'petri-gateway');
     const immune = new ImmuneSystem(o, issuer);
+    if (o.spec.anomaly) immune.anomaly = await immune.#anomalyLayer(o.anomalyModel);
     immune.#install(o.gateway);
+    immune.anomaly?.start();
     return immune;
+  }
+
+  /** The `immune.anomaly.threshold` signal: read by the next scoring round (live). */
+  setAnomalyThreshold(threshold: number): void {
+    this.#anomalyThreshold = threshold;
+  }
+
+  get anomalyThreshold(): number {
+    return this.#anomalyThreshold;
+  }
+
+  async #anomalyLayer(model: string | undefined): Promise<AnomalyDetector> {
+    return AnomalyDetector.create({
+      clock: this.#clock,
+      model,
+      threshold: () => this.#anomalyThreshold,
+      onScore: (client, score, evidence, at) => this.#onAnomaly(client, score, evidence, at),
+    });
+  }
+
+  /**
+   * A client the model flagged (sustained): an `immune.anomaly-detected` event with the evidence,
+   * then the response engine (incident, and the manifest's action). A quarantined client keeps
+   * scoring high on its 403s: it is not reported again; nor is any client more than every 10 s.
+   */
+  #onAnomaly(client: string, score: number, evidence: AnomalyEvidence, at: number): void {
+    if (this.quarantines.has(client)) return;
+    const last = this.#anomalyReported.get(client);
+    if (last !== undefined && at - last < ANOMALY_REPEAT_MS) return;
+    this.#anomalyReported.set(client, at);
+    if (this.#anomalyReported.size > 10_000)
+      for (const [c, t] of this.#anomalyReported) if (at - t >= ANOMALY_REPEAT_MS) this.#anomalyReported.delete(c);
+    const action = this.#spec.anomaly?.action ?? 'quarantine';
+    const top = evidence.top.map((c) => ({
+      feature: c.feature,
+      raw: round3(c.raw),
+      unit: c.unit,
+      contribution: round3(c.contribution),
+    }));
+    const because = top
+      .slice(0, 3)
+      .map((c) => `${c.feature} ${c.raw} ${c.unit}`)
+      .join(', ');
+    const detail = { score: round3(score), threshold: evidence.threshold, sustainedMs: evidence.sustainedMs, top };
+    this.#events.emit('immune.anomaly-detected', { client, route: evidence.route || null, action, ...detail });
+    this.responses.handle({
+      at,
+      client,
+      route: evidence.route || undefined,
+      layer: 'anomaly',
+      action,
+      kind: 'anomaly',
+      reason: `anomaly score ${detail.score} ≥ ${evidence.threshold} (${because})`,
+      evidence: detail,
+    });
   }
 
   /** Applies a new per-client rate (the `immune.rateLimit.perClient.rps` signal; null disables). */
@@ -100,9 +170,11 @@ export class ImmuneSystem {
     if (rps !== null) this.#probationLimiter.configure(rps, 1);
   }
 
-  stop(): void {
+  /** Stops the timers and releases the anomaly model. */
+  async stop(): Promise<void> {
     this.responses.stop();
     this.incidents.stop();
+    await this.anomaly?.close();
   }
 
   #gateway: Gateway | undefined;
@@ -180,7 +252,9 @@ export class ImmuneSystem {
         });
       },
     };
+    // The anomaly layer goes last: it only watches, and it sees every outcome, refusals included.
     this.#layers = [recognise, this.quarantines, probation, auth, this.rateLimit, waf, credentials];
+    if (this.anomaly) this.#layers.push(this.anomaly);
     gateway.layers.unshift(...this.#layers);
     const max = this.#spec.connectionsPerClient;
     if (max !== null)
@@ -205,3 +279,5 @@ export class ImmuneSystem {
     return this.quarantines.expired(now);
   }
 }
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;

@@ -13,6 +13,7 @@ import type {
   SignalDoc,
 } from './schema.ts';
 import { parseDuration } from '../util/units.ts';
+import { DEFAULT_ANOMALY_THRESHOLD } from './schema.ts';
 
 export interface CallSpec {
   cell: string;
@@ -249,7 +250,11 @@ export function normalise(doc: ManifestDoc): OrganismSpec {
       },
       waf: { mode: im.waf?.mode ?? 'off', paranoia: im.waf?.paranoia ?? 1, threshold: im.waf?.threshold ?? 5 },
       anomaly: anomaly
-        ? { threshold: anomaly.threshold, action: anomaly.action ?? 'quarantine', forMs: ms(anomaly.for) ?? 300_000 }
+        ? {
+            threshold: anomaly.threshold ?? DEFAULT_ANOMALY_THRESHOLD,
+            action: anomaly.action ?? 'quarantine',
+            forMs: ms(anomaly.for) ?? 300_000,
+          }
         : null,
       quarantineForMs: ms(im.quarantine?.for) ?? 300_000,
       connectionsPerClient: im.connections?.perClient ?? (doc.immune ? 64 : null),

@@ -25,6 +25,12 @@ export const Name = Type.String({
 });
 const Share = Type.Number({ minimum: 0, maximum: 1 });
 
+/**
+ * The anomaly threshold the model card chose on validation sessions (models/README.md): the
+ * default of `immune.anomaly.threshold` in the manifest and of the signal of the same name.
+ */
+export const DEFAULT_ANOMALY_THRESHOLD = 0.999;
+
 export const Call = Type.Object(
   {
     cell: Name,
@@ -254,11 +260,27 @@ export const Immune = Type.Object(
     anomaly: Type.Optional(
       Type.Object(
         {
-          threshold: Share,
-          action: Type.Optional(
-            Type.Union([Type.Literal('quarantine'), Type.Literal('block'), Type.Literal('throttle'), Type.Literal('alert')]),
+          threshold: Type.Optional(
+            Type.Number({
+              minimum: 0,
+              maximum: 1,
+              default: DEFAULT_ANOMALY_THRESHOLD,
+              description: 'anomaly score a client must keep reaching to be acted on (the model card chose the default)',
+            }),
           ),
-          for: Type.Optional(Duration),
+          action: Type.Optional(
+            Type.Union([Type.Literal('quarantine'), Type.Literal('block'), Type.Literal('throttle'), Type.Literal('alert')], {
+              description:
+                'what a flagged client gets: quarantine (default, for `for`), block (a quarantine of at most 1 minute), throttle (probation at the per-client rate), alert (event and incident only)',
+            }),
+          ),
+          for: Type.Optional(
+            Type.String({
+              pattern: DURATION_PATTERN,
+              'x-hint': 'a duration like 250ms, 10s, 5m or 1h',
+              description: 'how long a quarantine lasts (default 5m)',
+            }),
+          ),
         },
         closed,
       ),

@@ -2,6 +2,7 @@
  * Typed signal values: validation and the built-in signals every organism has. Pure: no NATS.
  */
 import type { CellSpec, OrganismSpec, SignalSpec } from '../organism/index.ts';
+import { DEFAULT_ANOMALY_THRESHOLD } from '../organism/schema.ts';
 import { parseDuration } from '../util/units.ts';
 import type { WireSpec } from './codec.ts';
 
@@ -101,11 +102,11 @@ export function builtinSignals(spec: Pick<OrganismSpec, 'cells' | 'immune'>): Si
     {
       key: 'immune.anomaly.threshold',
       type: 'number',
-      value: spec.immune.anomaly?.threshold ?? 0.8,
+      value: spec.immune.anomaly?.threshold ?? DEFAULT_ANOMALY_THRESHOLD,
       min: 0,
       max: 1,
       secret: false,
-      description: 'anomaly score above which a client is acted on',
+      description: 'anomaly score a client must keep reaching to be acted on (1 stops detections)',
     },
   ];
 }
