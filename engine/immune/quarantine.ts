@@ -109,7 +109,7 @@ export class Quarantines implements GatewayLayer {
   }
 
   /** Ends a quarantine; false when it was not active. */
-  release(id: string, reason: 'expired' | 'released' | 'user' = 'released'): boolean {
+  release(id: string, reason: 'expired' | 'released' | 'user' | 'scenario-start' = 'released'): boolean {
     const q = [...this.#byClient.values()].find((x) => x.id === id);
     if (!q) return false;
     this.#byClient.delete(q.client);

@@ -51,6 +51,9 @@ export interface PlayOptions {
 /** Plays a scenario on a running engine; resolves to its report. */
 export async function playScenario(engine: Engine, plan: ScenarioPlan, options: PlayOptions = {}): Promise<ScenarioReport> {
   const runId = options.newRun ? engine.beginRun('scenario', plan.name, plan.seed) : engine.runId;
+  // A story starts with nobody in quarantine: one left from an earlier run in the same data dir
+  // would keep its attacker out, and no incident would open. Immune memory stays — that is the point of it.
+  for (const q of engine.immune.quarantines.list()) engine.immune.quarantines.release(q.id, 'scenario-start');
   const clock = engine.clock;
   const t0 = clock.now();
   const startedAt = new Date().toISOString();

@@ -70,3 +70,35 @@ test('same seed, same scenario: the same requests from the same client addresses
   for (const s of [...a.report.steps, ...b.report.steps])
     assert.ok(s.ok && s.lateMs >= 0 && s.lateMs < 500, `step ${s.label} ran ${s.lateMs} ms late`);
 });
+
+test('a scenario starts with nobody in quarantine: one left in the data dir by an earlier run is released', async () => {
+  using dir = tempDir();
+  writeFileSync(join(dir.path, 'echo.yaml'), ECHO_ORGANISM);
+  writeFileSync(
+    join(dir.path, 'short.yaml'),
+    SCENARIO.replace('duration: 4s', 'duration: 1s').replace(
+      /traffic:[\s\S]*$/,
+      'traffic:\n  - { name: browsing, route: GET /hello, rate: 10/s, clients: 2 }\n',
+    ),
+  );
+  const plan = await loadScenarioFile(join(dir.path, 'short.yaml'));
+  const engine = await Engine.start({ organism: plan.organism, dataDir: join(dir.path, 'data'), seed: 1, logger: silentLogger });
+  try {
+    engine.immune.quarantines.quarantine('127.9.9.9', 'fp', 'rate-abuse', 'left over', 600_000);
+    assert.equal(engine.immune.quarantines.list().length, 1);
+    await playScenario(engine, plan);
+    assert.ok(
+      engine.immune.quarantines.list().every((q) => q.client !== '127.9.9.9'),
+      'the leftover quarantine was released',
+    );
+    const released = engine.eventsRepo.query({ types: ['immune.released'] });
+    await new Promise((r) => setTimeout(r, 500));
+    const after = engine.eventsRepo.query({ types: ['immune.released'] });
+    assert.ok(
+      [...released, ...after].some((e) => e.data.client === '127.9.9.9' && e.data.reason === 'scenario-start'),
+      'its release is an event with the reason',
+    );
+  } finally {
+    await engine.stop();
+  }
+});
