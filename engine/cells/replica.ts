@@ -77,9 +77,16 @@ export class Replica {
     this.state = 'ready';
     this.readyAt = this.#host.now();
     const generation = this.#generation;
-    this.#sub = this.#host.subscribe(cellWildcard(this.#host.name), cellQueue(this.#host.name), (err, msg) => {
-      if (!err && generation === this.#generation) this.#onMessage(msg);
-    });
+    try {
+      this.#sub = this.#host.subscribe(cellWildcard(this.#host.name), cellQueue(this.#host.name), (err, msg) => {
+        if (!err && generation === this.#generation) this.#onMessage(msg);
+      });
+    } catch (err) {
+      // The startup delay ended after the engine closed its connection (a failed or stopping
+      // start): there is nothing to serve, and a timer must not crash the process.
+      this.state = 'stopped';
+      if (!(err instanceof Error && /closed/i.test(err.message))) throw err;
+    }
   }
 
   /** Graceful stop: no new work; resolves when in-flight and queued work has been answered. */

@@ -2,13 +2,13 @@
  * The ONNX request-rate forecaster behind a small interface: per-minute rate histories in,
  * per-minute forecasts out, every cell of a sync in one batch.
  */
-import { join } from 'node:path';
 import { OnnxModel } from '../models/index.ts';
 import { clockFeatures } from './forecast-model.ts';
 import type { Forecast } from './policies.ts';
+import { rootPath } from '../util/paths.ts';
 
 /** The forecaster shipped in models/ (trained by models/train-forecast.ts). */
-export const DEFAULT_FORECAST_MODEL = join(import.meta.dirname, '..', '..', 'models', 'forecast.onnx');
+export const DEFAULT_FORECAST_MODEL = rootPath('models', 'forecast.onnx');
 
 /** One cell's input: its last N completed minutes (req/s, oldest first) ending at epoch minute `lastMinute`. */
 export interface ForecastRequest {

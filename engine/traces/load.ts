@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ValidationError } from '../errors.ts';
 import { makeTrace, parseTraceCsv, type GapOptions, type Trace, type TraceMeta } from './trace.ts';
+import { rootPath } from '../util/paths.ts';
 
 interface SidecarEntry {
   start?: string;
@@ -35,4 +36,4 @@ export function loadTrace(file: string, options: { meta?: TraceMeta; gaps?: GapO
 }
 
 /** The repository's fixtures/traces folder. */
-export const TRACES_DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'traces');
+export const TRACES_DIR = rootPath('fixtures', 'traces');

@@ -6,15 +6,15 @@
  * Refusing, throttling or quarantining them is the response engine's job: `inspect()` never
  * refuses anything.
  */
-import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../../clock.ts';
 import { drop } from '../../errors.ts';
 import type { GatewayLayer, GatewayRequest, LayerDecision } from '../../gateway/index.ts';
 import { OnnxModel } from '../../models/index.ts';
 import { FEATURE_COUNT, FEATURE_NAMES, FeatureExtractor, type FeatureName, type FeatureOptions } from './features.ts';
+import { rootPath } from '../../util/paths.ts';
 
 /** The model shipped in models/ (trained by models/train-anomaly.ts). */
-export const DEFAULT_ANOMALY_MODEL = join(import.meta.dirname, '..', '..', '..', 'models', 'anomaly.onnx');
+export const DEFAULT_ANOMALY_MODEL = rootPath('models', 'anomaly.onnx');
 
 /** The threshold the model card's figures are given at (the manifest's and the signal's default). */
 export { DEFAULT_ANOMALY_THRESHOLD } from '../../organism/schema.ts';
