@@ -55,12 +55,25 @@ function s(ms: number): string {
   return `${+(ms / 1000).toFixed(3)}s`;
 }
 
+/** Timer jitter allowed at a window's edges when deciding whether a second lies inside it. */
+const EDGE_MS = 50;
+
+/**
+ * The per-second rollups that lie inside the window. A second that straddles an edge belongs to
+ * neither side: `[4s, 10s]` before a step at 10 s must not count the second after it.
+ */
 function metricRows(e: Extract<PlannedExpectation, { type: 'metric' }>, r: Recorded): RollupRow[] {
-  const window = { runId: r.runId, from: r.t0 + e.fromMs, to: r.t0 + e.toMs };
-  if (e.traffic) return r.metrics.query({ ...window, scope: 'stream', key: e.traffic });
-  if (e.cell) return r.metrics.query({ ...window, scope: 'cell', key: e.cell });
-  if (e.route) return r.metrics.query({ ...window, scope: 'route', key: e.route });
-  return r.metrics.query({ ...window, scope: 'route' });
+  const from = r.t0 + e.fromMs;
+  const to = r.t0 + e.toMs;
+  const window = { runId: r.runId, from: from - EDGE_MS, to };
+  const scoped = e.traffic
+    ? { scope: 'stream' as const, key: e.traffic }
+    : e.cell
+      ? { scope: 'cell' as const, key: e.cell }
+      : e.route
+        ? { scope: 'route' as const, key: e.route }
+        : { scope: 'route' as const };
+  return r.metrics.query({ ...window, ...scoped }).filter((row) => row.t + row.span <= to + EDGE_MS);
 }
 
 function judgeMetric(e: Extract<PlannedExpectation, { type: 'metric' }>, r: Recorded): Verdict {

@@ -24,7 +24,7 @@ interface Report {
 }
 
 for (const name of stories) {
-  test(`story ${name} passes`, async () => {
+  test(`story ${name} passes`, { timeout: 240_000 }, async () => {
     using dir = tempDir();
     const json = join(dir.path, 'report.json');
     const r = await runCli(['run', join(DIR, `${name}.yaml`), '--json', json, '--data', join(dir.path, 'data')]);
