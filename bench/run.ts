@@ -13,6 +13,7 @@ import { scenarioBench } from './scenario.ts';
 import { immune } from './immune.ts';
 import { memory } from './memory.ts';
 import { anomaly } from './anomaly.ts';
+import { scalingValidate } from './scaling-validate.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'cold-start': () => coldStart(),
@@ -25,12 +26,13 @@ const BENCHES: Record<string, () => Promise<void>> = {
   waf: () => script('waf.ts'),
   signals: () => script('signals.ts'),
   scaling: () => script('scaling.ts'),
+  'scaling-validate': () => scalingValidate(),
   ui: () => script('ui.ts'),
   'soak-recycling': () => script('soak-recycling.ts'),
   anomaly: () => anomaly(),
 };
 /** Benches left out of a plain `npm run bench` because of their length. */
-const ON_REQUEST = new Set(['soak-recycling']);
+const ON_REQUEST = new Set(['soak-recycling', 'scaling-validate']);
 
 /** Runs a bench script in its own process (they parse their own flags and exit when done). */
 async function script(file: string): Promise<void> {
