@@ -50,3 +50,11 @@ test('countAtOrBelow gives cumulative counts for Prometheus buckets', () => {
   assert.equal(h.countAtOrBelow(10), 5);
   assert.equal(h.countAtOrBelow(1000), 6);
 });
+
+test('merging stored buckets without their max still answers quantiles (bounded by the top bucket)', () => {
+  const h = new Histogram();
+  for (let i = 1; i <= 100; i++) h.record(i);
+  const merged = new Histogram().mergeData(h.toData());
+  assert.ok(merged.quantile(0.5) > 40 && merged.quantile(0.5) < 60, `p50 ${merged.quantile(0.5)}`);
+  assert.ok(merged.quantile(0.99) >= 95 && merged.quantile(0.99) <= 110, `p99 ${merged.quantile(0.99)}`);
+});

@@ -87,16 +87,21 @@ export class Histogram {
   }
 
   /** Adds serialised counts (from {@link Histogram.toData}) into this one. */
-  mergeData(data: HistogramData, max = 0, sum = 0): this {
+  mergeData(data: HistogramData, max?: number, sum = 0): this {
+    let top = -1;
     for (let i = 0; i + 1 < data.length; i += 2) {
       const b = data[i]!;
       const c = data[i + 1]!;
       if (b < 0 || b >= BUCKETS) continue;
       this.#counts[b]! += c;
       this.#total += c;
+      if (c > 0 && b > top) top = b;
     }
     this.#sum += sum;
-    if (max > this.#max) this.#max = max;
+    // Without the recorded max, the highest non-empty bucket bounds it (quantiles cap at max:
+    // a default of 0 made every quantile of merged stored data 0).
+    const bound = max ?? (top >= 0 ? bucketValue(top) / 1000 : 0);
+    if (bound > this.#max) this.#max = bound;
     return this;
   }
 
