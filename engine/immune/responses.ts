@@ -67,7 +67,8 @@ export class ResponseEngine {
     if (d.layer !== 'anomaly') this.#tally(d);
     if (!d.kind) return;
     const onProbation = this.probation.has(d.client);
-    this.#incidents.record(d, d.kind, onProbation);
+    // One detection by the anomaly layer is evidence enough to open (or join) an incident.
+    this.#incidents.record(d, d.kind, onProbation || d.layer === 'anomaly');
     const action = this.#escalation(d, d.kind, onProbation);
     if (action === 'quarantine') this.#quarantine(d, d.kind);
     // Throttling an anomalous client: probation holds it to the per-client rate (1 request of
@@ -113,7 +114,8 @@ export class ResponseEngine {
   /** What the decision escalates to: quarantine once a client's offences cross the bar. */
   #escalation(d: Decision, kind: IncidentKind, onProbation: boolean): Action | undefined {
     if (this.#quarantines.has(d.client) || d.layer === 'quarantine') return undefined;
-    if (kind === 'anomaly') {
+    // The anomaly layer's detections carry the manifest's action (whatever kind they are named).
+    if (d.layer === 'anomaly') {
       const action = this.#spec.anomaly?.action ?? 'quarantine';
       return action === 'block' ? 'quarantine' : action;
     }
@@ -122,13 +124,19 @@ export class ResponseEngine {
     const times = (this.#offences.get(key) ?? []).filter((t) => t > d.at - WINDOW_MS);
     times.push(d.at);
     this.#offences.set(key, times);
-    const bar = onProbation ? 1 : kind === 'rate-abuse' ? this.#spec.rateLimit.escalateAfter : ESCALATE[kind];
+    const bar = onProbation
+      ? 1
+      : kind === 'rate-abuse'
+        ? this.#spec.rateLimit.escalateAfter
+        : kind === 'anomaly'
+          ? 1
+          : ESCALATE[kind];
     return times.length >= bar ? 'quarantine' : undefined;
   }
 
   #quarantine(d: Decision, kind: IncidentKind): void {
     const fp = this.fingerprints.get(d.client) ?? d.client;
-    const anomaly = kind === 'anomaly' ? this.#spec.anomaly : null;
+    const anomaly = d.layer === 'anomaly' ? this.#spec.anomaly : null;
     const forMs = anomaly?.action === 'block' ? Math.min(60_000, anomaly.forMs) : (anomaly?.forMs ?? this.#spec.quarantineForMs);
     const memory = this.#memory.remember(fp, d.client, kind, d.at);
     this.#quarantines.quarantine(

@@ -19,7 +19,7 @@ import { Quarantines } from './quarantine.ts';
 import { Gcra } from './ratelimit/gcra.ts';
 import { RateLimitLayer } from './ratelimit/layer.ts';
 import { ResponseEngine } from './responses.ts';
-import type { Decision, DecisionSink } from './types.ts';
+import type { Decision, DecisionSink, IncidentKind } from './types.ts';
 import { WafLayer, type WafDecision } from './waf/index.ts';
 import { tokenEndpoint } from './auth/endpoints.ts';
 
@@ -156,7 +156,7 @@ export class ImmuneSystem {
       route: evidence.route || undefined,
       layer: 'anomaly',
       action,
-      kind: 'anomaly',
+      kind: anomalyKind(top[0]?.feature),
       reason: `anomaly score ${detail.score} ≥ ${evidence.threshold} (${because})`,
       evidence: detail,
     });
@@ -281,3 +281,27 @@ export class ImmuneSystem {
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * What an anomaly looks like, from the feature that pushed its score up most: a flood the model
+ * catches before the rate limiter escalates is still rate abuse, forged or stuffed credentials are
+ * credential abuse, code-like payloads injection. Behaviour no other layer has a word for
+ * (enumeration, a surge of new clients on a route, odd paths) stays `anomaly`.
+ */
+export function anomalyKind(feature: string | undefined): IncidentKind {
+  switch (feature) {
+    case 'rate':
+    case 'arrivalCv':
+      return 'rate-abuse';
+    case 'authFailures':
+    case 'authFailureRate':
+    case 'credentialChurn':
+      return 'credential-abuse';
+    case 'metachars':
+    case 'payloadEntropy':
+    case 'payloadLength':
+      return 'injection';
+    default:
+      return 'anomaly';
+  }
+}

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PetriEvent } from '../../engine/api/events.ts';
 import { eventually, startEngine, type TestEngine } from '../helpers/engine.ts';
+import { anomalyKind } from '../../engine/immune/system.ts';
 
 const SHOP = `apiVersion: petri/v1
 kind: Organism
@@ -66,7 +67,7 @@ function detections(t: TestEngine): PetriEvent[] {
   return t.engine.eventsRepo.query({ types: ['immune.anomaly-detected'], limit: 10_000 });
 }
 
-/** ms from the attack's start to its first detection event and to the opening of the anomaly incident its clients are in (negative: it joined one already open). */
+/** ms from the attack's start to its first detection event and to the opening of the incident its clients are in (negative: it joined one already open). */
 async function detected(t: TestEngine, attack: Started): Promise<{ eventMs: number; incidentMs: number; event: PetriEvent }> {
   const clients = new Set(t.engine.generator.addresses(attack.name));
   const found = await eventually(
@@ -74,7 +75,12 @@ async function detected(t: TestEngine, attack: Started): Promise<{ eventMs: numb
       const event = detections(t).find((e) => clients.has(String(e.data.client)));
       const incident = t.engine.immune.incidents
         .list(1000)
-        .find((i) => i.kind === 'anomaly' && i.clients.some((c) => clients.has(c)));
+        // Named after the detection's top feature (a botnet's is its rate: rate-abuse).
+        .find(
+          (i) =>
+            i.kind === anomalyKind(String((event?.data.top as Array<{ feature: string }> | undefined)?.[0]?.feature)) &&
+            i.clients.some((c) => clients.has(c)),
+        );
       if (!event || !incident) return undefined;
       return { eventMs: event.time - attack.startedAt, incidentMs: incident.openedAt - attack.startedAt, event };
     },
