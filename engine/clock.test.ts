@@ -62,3 +62,21 @@ test('WallClock with speed runs engine time faster than wall time', async () => 
   assert.ok(wall < 150, `200 engine ms at 10× took ${wall} wall ms`);
   assert.ok(clock.now() - t0 >= 195);
 });
+
+test('a wall-clock timer never fires before its due time on the engine clock', async () => {
+  const clock = new WallClock();
+  const early: number[] = [];
+  await Promise.all(
+    Array.from({ length: 40 }, (_, i) => {
+      const ms = 5 + (i % 7);
+      const due = clock.now() + ms;
+      return new Promise<void>((resolve) =>
+        clock.setTimeout(() => {
+          if (clock.now() < due) early.push(due - clock.now());
+          resolve();
+        }, ms),
+      );
+    }),
+  );
+  assert.deepEqual(early, []);
+});

@@ -64,7 +64,16 @@ export class WallClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const t = globalThis.setTimeout(fn, Math.max(0, ms) / this.speed);
+    // Node's timers run on the loop's millisecond clock and can fire up to a millisecond before
+    // `now()` reaches the due time: never early, so a scenario step is never run before its `at`.
+    const due = this.now() + Math.max(0, ms);
+    let t: ReturnType<typeof globalThis.setTimeout>;
+    const fire = (): void => {
+      const left = due - this.now();
+      if (left > 0) t = globalThis.setTimeout(fire, Math.max(1, Math.ceil(left / this.speed)));
+      else fn();
+    };
+    t = globalThis.setTimeout(fire, Math.max(0, ms) / this.speed);
     return { cancel: () => globalThis.clearTimeout(t) };
   }
 
