@@ -49,9 +49,9 @@ export interface Served {
 }
 
 /** Starts `petri serve` and waits for its ready line. */
-export function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
+export function serve(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Served> {
   const started = performance.now();
-  const child = spawn(process.execPath, [PETRI, 'serve', '--port', '0', '--gateway-port', '0', ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, PETRI, 'serve', '--port', '0', '--gateway-port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -12,7 +12,7 @@ import { Rng, WallClock, type Clock } from './clock.ts';
 import { setDropLogger } from './errors.ts';
 import { Gateway } from './gateway/index.ts';
 import { createLogger, type Logger } from './log.ts';
-import { MetricsCollector } from './metrics/index.ts';
+import { MetricsCollector, watchLoopDelay } from './metrics/index.ts';
 import { checkNewCell, type CellSpec, type LoadedOrganism } from './organism/index.ts';
 import { Recycling } from './recycling/index.ts';
 import { allSignals, builtinSignals, maskSecretSpecs, SecretRedactor, SignalStore } from './signals/index.ts';
@@ -142,6 +142,7 @@ export class Engine {
 
   /** Starts every part and grows the organism. Rejects (and cleans up) if any part fails. */
   static async start(options: EngineOptions): Promise<Engine> {
+    watchLoopDelay();
     const clock = options.clock ?? new WallClock(options.speed ?? 1);
     const rng = new Rng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
     // Secret signal values are masked in every log line and event (filled by the signals store).
@@ -442,7 +443,11 @@ export class Engine {
     await step('gateway', () => this.gateway?.close());
     await step('cells', () => this.cells.stop());
     await step('signals', () => this.signals.stop());
-    await step('publisher', () => this.events.flush(2000));
+    await step('publisher', async () => {
+      await this.events.flush(2000);
+      const lost = this.events.close();
+      if (lost) this.logger.warn('events not acknowledged by JetStream at shutdown', { lost });
+    });
     await step('persister drain', () => this.#drainPersister());
     await step('persister', () => this.persister.stop());
     await step('runs', () => this.runs.finishIfRunning(this.runId, 'finished', this.clock.now()));

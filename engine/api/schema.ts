@@ -51,6 +51,12 @@ export const RouteStats = Type.Object({
   blocked: Type.Integer(),
   errorRate: Type.Number(),
   ...LatencyFields,
+  /**
+   * What the gateway and the bus add to the cell's own time (ms): the request's latency minus the
+   * time its answer spent in the cell, over requests a cell answered. 0 when none did.
+   */
+  overheadP50: Type.Number(),
+  overheadP99: Type.Number(),
 });
 export type RouteStats = Static<typeof RouteStats>;
 

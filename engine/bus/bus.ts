@@ -9,6 +9,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { DependencyError, drop } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { EVENTS_STREAM, EVENTS_SUBJECTS, SIGNALS_BUCKET } from './subjects.ts';
+import { coalesceWrites } from './coalesce.ts';
 
 /** Connection options shared by every Petri client: reconnect forever, quickly. */
 export function connectionOptions(servers: string | string[], name: string): Parameters<typeof connect>[0] {
@@ -67,6 +68,7 @@ export class Bus {
     let nc: NatsConnection;
     try {
       nc = await connect(connectionOptions(servers, 'petri-engine'));
+      coalesceWrites(nc);
     } catch (err) {
       throw new DependencyError(`cannot connect to NATS at ${servers.join(', ')}: ${(err as Error).message}`, { cause: err });
     }
@@ -81,6 +83,7 @@ export class Bus {
   /** A new connection for a component (a cell, the gateway), with the same reconnect policy. */
   async connect(name: string): Promise<NatsConnection> {
     const nc = await connect(connectionOptions(this.servers, name));
+    coalesceWrites(nc);
     this.#children.add(nc);
     void nc.closed().then(() => this.#children.delete(nc));
     return nc;

@@ -33,6 +33,7 @@ export class EventPublisher implements EventSink {
   #pumping = false;
   #idle: Array<() => void> = [];
   #dropped = 0;
+  #closed = false;
   runId: number | undefined;
   /** Told about every batch JetStream acknowledged (tests check none of them goes missing). */
   onAcked: ((events: PetriEvent[]) => void) | undefined;
@@ -63,7 +64,7 @@ export class EventPublisher implements EventSink {
       this.#dropped++;
     }
     this.#queue.push(this.redact(event));
-    if (!this.#pumping) drop(this.#pump());
+    if (!this.#pumping && !this.#closed) drop(this.#pump());
     return id;
   }
 
@@ -85,11 +86,20 @@ export class EventPublisher implements EventSink {
     return Promise.race([done, timeout]);
   }
 
+  /**
+   * Stops publishing (at engine shutdown, after {@link flush}): a pump still retrying through an
+   * outage gives up instead of keeping the process alive. Returns the events left unpublished.
+   */
+  close(): number {
+    this.#closed = true;
+    return this.#queue.length;
+  }
+
   async #pump(): Promise<void> {
     this.#pumping = true;
     let backoff = 50;
     try {
-      while (this.#queue.length > 0) {
+      while (this.#queue.length > 0 && !this.#closed) {
         const batch = this.#queue.slice(0, BATCH);
         const results = await Promise.allSettled(
           batch.map((e) => this.#js.publish(eventSubject(e.type), encoder.encode(JSON.stringify(e)), { msgID: e.id })),

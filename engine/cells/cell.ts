@@ -6,7 +6,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { CellStats, EdgeStats, ReplicaStats } from '../api/schema.ts';
-import { cellSubject, classifyRequestError, type EventSink } from '../bus/index.ts';
+import { cellSubject, classifyRequestError, Requester, type EventSink } from '../bus/index.ts';
 import type { Clock, Rng } from '../clock.ts';
 import { drop } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -52,6 +52,7 @@ export class Cell implements ReplicaHost {
   spec: CellSpec;
   readonly name: string;
   readonly #nc: NatsConnection;
+  readonly #rpc: Requester;
   readonly #env: CellEnv;
   readonly #rng: Rng;
   #replicas: Replica[] = [];
@@ -73,6 +74,7 @@ export class Cell implements ReplicaHost {
     this.spec = spec;
     this.name = spec.name;
     this.#nc = nc;
+    this.#rpc = new Requester(nc);
     this.#env = env;
     this.#rng = env.rng.fork(`cell:${spec.name}`);
     this.desired = spec.replicas;
@@ -165,7 +167,7 @@ export class Cell implements ReplicaHost {
     this.desired = 0;
     this.#watchStop?.();
     await Promise.all(this.#replicas.map((r) => this.#stopReplica(r, 'remove')));
-    await this.#nc.drain().catch(() => {});
+    this.#rpc.close();
     this.#env.events.emit('cell.removed', {}, { cell: this.name });
   }
 
@@ -285,10 +287,8 @@ export class Cell implements ReplicaHost {
     }
     const payload: CellRequest = { ...req, hops: req.hops + 1, from: this.name, deadline: clock.now() + call.timeoutMs };
     try {
-      const msg = await this.#nc.request(cellSubject(call.cell, call.op), encode(payload), {
-        timeout: call.timeoutMs / clock.speed,
-      });
-      const reply = decode<CellReply>(msg.data);
+      const data = await this.#rpc.request(cellSubject(call.cell, call.op), encode(payload), call.timeoutMs / clock.speed);
+      const reply = decode<CellReply>(data);
       return { status: reply.status, error: reply.error };
     } catch (err) {
       const kind = classifyRequestError(err);

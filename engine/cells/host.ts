@@ -1,5 +1,6 @@
 /** The cell host: every running cell of the organism; spawn, scale, remove, crash, collect. */
 import type { CellStats, EdgeStats, ReplicaStats } from '../api/schema.ts';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Bus } from '../bus/index.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { CellSpec } from '../organism/index.ts';
@@ -20,6 +21,7 @@ export class CellHost {
   readonly interceptors = new Set<CellInterceptor>();
   readonly #cells = new Map<string, Cell>();
   readonly #pending = new Set<string>();
+  #shared: Promise<NatsConnection> | undefined;
 
   constructor(bus: Bus, env: Omit<CellEnv, 'interceptors'>) {
     this.#bus = bus;
@@ -45,7 +47,8 @@ export class CellHost {
     if (this.#cells.has(spec.name) || this.#pending.has(spec.name)) throw new ConflictError(`cell '${spec.name}' already exists`);
     this.#pending.add(spec.name);
     try {
-      const nc = await this.#bus.connect(`cell:${spec.name}`);
+      this.#shared ??= this.#bus.connect('cells');
+      const nc = await this.#shared;
       const cell = await Cell.create(spec, nc, { ...this.#env, interceptors: this.interceptors });
       this.#cells.set(spec.name, cell);
       return cell;
@@ -80,5 +83,7 @@ export class CellHost {
     const cells = [...this.#cells.values()];
     this.#cells.clear();
     await Promise.all(cells.map((c) => c.remove()));
+    const nc = await this.#shared;
+    await nc?.drain().catch(() => {});
   }
 }

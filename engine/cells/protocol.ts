@@ -25,6 +25,8 @@ export interface CellReply {
   cell: string;
   replica: string;
   error?: string;
+  /** Milliseconds the answer spent in the cell: from arriving at the replica to its reply. */
+  ms?: number;
 }
 
 const encoder = new TextEncoder();

@@ -191,7 +191,9 @@ export class Replica {
       this.#errors++;
       this.#count++;
       this.#hist.record(0);
-      msg.respond(encode({ status: 503, cell: this.#host.name, replica: this.id, error: 'replica overloaded: queue full' }));
+      msg.respond(
+        encode({ status: 503, cell: this.#host.name, replica: this.id, error: 'replica overloaded: queue full', ms: 0 }),
+      );
     }
   }
 
@@ -224,6 +226,7 @@ export class Replica {
     this.#account(now);
     this.#inflight--;
     if (reply) {
+      reply.ms = now - arrived;
       msg.respond(encode(reply));
       this.#count++;
       if (reply.status >= 500) this.#errors++;

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RouteStats } from '../api/schema.ts';
-import { cellSubject, classifyRequestError } from '../bus/index.ts';
+import { cellSubject, classifyRequestError, Requester } from '../bus/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Histogram } from '../metrics/index.ts';
 import type { PathwaySpec } from '../organism/index.ts';
@@ -59,6 +59,8 @@ export class Gateway {
   #counters = new Map<string, RouteCounters>();
   #unmatched: RouteCounters;
   readonly layers: GatewayLayer[] = [];
+  /** Created on the first forwarded request (a gateway that refuses everything never needs NATS). */
+  #rpc: Requester | undefined;
 
   constructor(options: GatewayOptions) {
     this.#opts = options;
@@ -247,10 +249,12 @@ export class Gateway {
     if (greq.body?.length) payload.body = parseBody(greq.body, greq.headers['content-type']);
     let reply: CellReply;
     try {
-      const msg = await this.#opts.nc.request(cellSubject(p.cell, p.op), encoder.encode(JSON.stringify(payload)), {
-        timeout: p.timeoutMs / clock.speed,
-      });
-      reply = JSON.parse(decoder.decode(msg.data)) as CellReply;
+      const data = await (this.#rpc ??= new Requester(this.#opts.nc)).request(
+        cellSubject(p.cell, p.op),
+        encoder.encode(JSON.stringify(payload)),
+        p.timeoutMs / clock.speed,
+      );
+      reply = JSON.parse(decoder.decode(data)) as CellReply;
     } catch (err) {
       const kind = classifyRequestError(err);
       if (kind === 'timeout')
@@ -264,7 +268,11 @@ export class Gateway {
       return this.#finish(greq, res, 503, { title: 'Service Unavailable', detail: `bus unavailable (${kind})` });
     }
     if (reply.status >= 400)
-      return this.#finish(greq, res, reply.status, { title: reply.error ?? 'Error', detail: `${reply.cell} (${reply.replica})` });
+      return this.#finish(greq, res, reply.status, {
+        title: reply.error ?? 'Error',
+        detail: `${reply.cell} (${reply.replica})`,
+        cellMs: reply.ms,
+      });
     const body = JSON.stringify(reply.body ?? null);
     if (!res.destroyed) {
       res.writeHead(reply.status, {
@@ -274,7 +282,7 @@ export class Gateway {
       });
       res.end(body);
     }
-    this.#record(greq, reply.status, {});
+    this.#record(greq, reply.status, { cellMs: reply.ms });
   }
 
   #refuse(greq: GatewayRequest, res: ServerResponse, d: LayerDecision): void {
@@ -285,16 +293,24 @@ export class Gateway {
     greq: GatewayRequest,
     res: ServerResponse,
     status: number,
-    o: { title: string; detail?: string; headers?: Record<string, string>; timeout?: boolean; blocked?: boolean; layer?: string },
+    o: {
+      title: string;
+      detail?: string;
+      headers?: Record<string, string>;
+      timeout?: boolean;
+      blocked?: boolean;
+      layer?: string;
+      cellMs?: number;
+    },
   ): void {
     if (!res.destroyed && !res.headersSent) problem(res, status, o.title, o.detail, o.headers);
-    this.#record(greq, status, { timeout: o.timeout, blocked: o.blocked });
+    this.#record(greq, status, { timeout: o.timeout, blocked: o.blocked, cellMs: o.cellMs });
   }
 
-  #record(greq: GatewayRequest, status: number, flags: { timeout?: boolean; blocked?: boolean }): void {
+  #record(greq: GatewayRequest, status: number, flags: { timeout?: boolean; blocked?: boolean; cellMs?: number }): void {
     const latency = this.#opts.clock.now() - greq.now;
     const counters = greq.pathway ? this.#counters.get(greq.pathway.route) : this.#unmatched;
-    counters?.record(status, latency, flags);
+    counters?.record(status, latency, flags, flags.cellMs);
     for (const layer of this.layers) layer.observe?.(greq, status, latency);
   }
 }

@@ -7,6 +7,8 @@ export class RouteCounters {
   readonly route: string;
   readonly cell: string;
   hist = new Histogram();
+  /** Latency minus the cell's own time, for requests a cell answered. */
+  overhead = new Histogram();
   count = 0;
   ok = 0;
   c4xx = 0;
@@ -14,14 +16,19 @@ export class RouteCounters {
   timeouts = 0;
   blocked = 0;
   /** Cumulative since start (never reset). */
-  readonly total = { hist: new Histogram(), count: 0, byStatus: new Map<number, number>() };
+  readonly total = { hist: new Histogram(), overhead: new Histogram(), count: 0, byStatus: new Map<number, number>() };
 
   constructor(route: string, cell: string) {
     this.route = route;
     this.cell = cell;
   }
 
-  record(status: number, latencyMs: number, flags: { timeout?: boolean; blocked?: boolean } = {}): void {
+  record(
+    status: number,
+    latencyMs: number,
+    flags: { timeout?: boolean; blocked?: boolean } = {},
+    cellMs: number | undefined = undefined,
+  ): void {
     this.count++;
     if (status < 400) this.ok++;
     else if (status < 500) this.c4xx++;
@@ -31,6 +38,11 @@ export class RouteCounters {
     this.hist.record(latencyMs);
     this.total.count++;
     this.total.hist.record(latencyMs);
+    if (cellMs !== undefined) {
+      const overhead = Math.max(0, latencyMs - cellMs);
+      this.overhead.record(overhead);
+      this.total.overhead.record(overhead);
+    }
     this.total.byStatus.set(status, (this.total.byStatus.get(status) ?? 0) + 1);
   }
 
@@ -52,8 +64,11 @@ export class RouteCounters {
       p95: h.quantile(0.95),
       p99: h.quantile(0.99),
       max: h.max,
+      overheadP50: this.overhead.count ? this.overhead.quantile(0.5) : 0,
+      overheadP99: this.overhead.count ? this.overhead.quantile(0.99) : 0,
     };
     this.hist = new Histogram();
+    this.overhead = new Histogram();
     this.count = this.ok = this.c4xx = this.c5xx = this.timeouts = this.blocked = 0;
     return { stats, hist: h };
   }

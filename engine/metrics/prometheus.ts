@@ -1,6 +1,7 @@
 /** Prometheus text exposition (format 0.0.4) of the engine's metrics. */
 import type { MetricsFrame } from '../api/schema.ts';
 import type { RouteCounters } from '../gateway/index.ts';
+import { loopDelaySeconds } from './loop-delay.ts';
 
 const LE_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -39,6 +40,21 @@ export function prometheusText(input: PrometheusInput): string {
     out.push(`petri_gateway_request_duration_seconds_sum{${l}} ${num(r.total.hist.sum / 1000)}`);
     out.push(`petri_gateway_request_duration_seconds_count{${l}} ${r.total.count}`);
   }
+  family(
+    'petri_gateway_overhead_seconds',
+    'histogram',
+    "What the gateway and the bus add to a cell's own time, by route (requests a cell answered).",
+  );
+  for (const r of input.routes) {
+    const h = r.total.overhead;
+    if (h.count === 0) continue;
+    const l = `route="${esc(r.route)}"`;
+    for (const le of LE_SECONDS)
+      out.push(`petri_gateway_overhead_seconds_bucket{${l},le="${le}"} ${h.countAtOrBelow(le * 1000)}`);
+    out.push(`petri_gateway_overhead_seconds_bucket{${l},le="+Inf"} ${h.count}`);
+    out.push(`petri_gateway_overhead_seconds_sum{${l}} ${num(h.sum / 1000)}`);
+    out.push(`petri_gateway_overhead_seconds_count{${l}} ${h.count}`);
+  }
   const cells = input.frame?.cells ?? [];
   const gauge = (name: string, help: string, pick: (c: (typeof cells)[number]) => number): void => {
     family(name, 'gauge', help);
@@ -65,5 +81,18 @@ export function prometheusText(input: PrometheusInput): string {
   out.push(`petri_bus_connected ${e.busConnected ? 1 : 0}`);
   family('petri_uptime_seconds', 'gauge', 'Seconds since the engine started.');
   out.push(`petri_uptime_seconds ${num(e.uptimeSeconds)}`);
+  const lag = loopDelaySeconds();
+  if (lag) {
+    family(
+      'petri_engine_event_loop_delay_seconds',
+      'summary',
+      "How late the engine's event loop runs a 1 ms timer, since start.",
+    );
+    out.push(`petri_engine_event_loop_delay_seconds{quantile="0.5"} ${num(lag.p50)}`);
+    out.push(`petri_engine_event_loop_delay_seconds{quantile="0.99"} ${num(lag.p99)}`);
+    out.push(`petri_engine_event_loop_delay_seconds{quantile="1"} ${num(lag.max)}`);
+    out.push(`petri_engine_event_loop_delay_seconds_sum ${num(lag.sum)}`);
+    out.push(`petri_engine_event_loop_delay_seconds_count ${lag.count}`);
+  }
   return `${out.join('\n')}\n`;
 }

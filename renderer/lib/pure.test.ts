@@ -102,6 +102,8 @@ const frame = (t: number, rps: Record<string, number>): MetricsFrame => ({
     p95: 2,
     p99: 10 + r,
     max: 20,
+    overheadP50: 0.3,
+    overheadP99: 1,
   })),
   cells: [],
   replicas: [],

@@ -89,3 +89,20 @@ test('a failing downstream is retried, then reported as 502 to the caller', asyn
   assert.equal(edge?.count, 3, 'one attempt and two retries');
   assert.equal(edge?.errors, 3);
 });
+
+test("the gateway reports what it adds to a cell's own time, per route and in /metrics", async () => {
+  await using t = await startEngine({ yaml: SLOW, api: true });
+  for (let i = 0; i < 40; i++) assert.equal((await http(`${t.gateway}/hit`)).status, 200);
+  const frame = await eventually(() =>
+    t.engine.collector.frames().find((f) => f.routes.some((r) => r.route === 'GET /hit' && r.count >= 10)),
+  );
+  const route = frame!.routes.find((r) => r.route === 'GET /hit')!;
+  // A 20 ms operation: the latency is the cell's, the overhead is the gateway's and the bus's.
+  assert.ok(route.p50 >= 19, `route p50 ${route.p50} ms`);
+  assert.ok(route.overheadP50 > 0 && route.overheadP50 < 5, `overhead p50 ${route.overheadP50} ms`);
+  assert.ok(route.overheadP50 < route.p50 / 4, 'the overhead excludes the time spent in the cell');
+  const text = await (await fetch(`${t.server!.url}/metrics?token=${t.server!.token}`)).text();
+  const count = /petri_gateway_overhead_seconds_count\{route="GET \/hit"\} (\d+)/.exec(text);
+  assert.equal(Number(count?.[1]), 40, 'every answered request is in the overhead histogram');
+  assert.match(text, /petri_engine_event_loop_delay_seconds\{quantile="0.99"\} \d/);
+});
