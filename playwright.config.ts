@@ -1,17 +1,7 @@
 // Browser end-to-end tests: Playwright Test on the system Chromium (Debian's `chromium`, or
 // PETRI_CHROMIUM) — never a downloaded browser. Each worker starts its own `petri serve`.
 import { defineConfig } from '@playwright/test';
-
-/** Chromium flags that work on offline, sandboxed CI machines (.library/env/machines/node.md). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/chromium.ts';
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -28,6 +18,6 @@ export default defineConfig({
     viewport: { width: 1440, height: 900 },
     screenshot: 'only-on-failure',
     trace: 'off',
-    launchOptions: { executablePath: process.env.PETRI_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },
 });

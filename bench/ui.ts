@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiClient } from '../engine/api/client.ts';
 import { startServe, type ServeChild } from '../test/helpers/cli.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/chromium.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const { values: flags } = parseArgs({
@@ -33,15 +34,6 @@ const { values: flags } = parseArgs({
 const SECONDS = Number(flags.seconds);
 const EVENTS_PER_SECOND = Number(flags.events);
 const RPS = Number(flags.rps);
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** 100 cells in three tiers, 10 routes in front. */
 function organismYaml(): string {
@@ -125,11 +117,22 @@ interface TraceTasks {
   maxCpuMs: number;
   /** Main-thread CPU per second of the window. */
   cpuMsPerSecond: number;
+  /** The three longest tasks (wall time), with what took most of each: to know what to fix. */
+  worst: Array<{ wallMs: number; cpuMs: number; what: string }>;
 }
 
 /** Reads RunTask events of the renderer's main thread from a trace (JSON, Chrome trace format). */
 function traceTasks(trace: Buffer, seconds: number): TraceTasks {
-  type Ev = { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } };
+  type Ev = {
+    name: string;
+    ph: string;
+    pid: number;
+    tid: number;
+    ts: number;
+    dur?: number;
+    tdur?: number;
+    args?: { name?: string; data?: { url?: string; functionName?: string } };
+  };
   const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: Ev[] }).traceEvents;
   // A navigation can move the page to a new renderer: take the busiest renderer main thread.
   const mains = events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
@@ -138,7 +141,30 @@ function traceTasks(trace: Buffer, seconds: number): TraceTasks {
   const cpuOf = (list: Ev[]): number => list.reduce((sum, t) => sum + (t.tdur ?? t.dur ?? 0), 0);
   const tasks = mains.map(tasksOf).sort((a, b) => cpuOf(b) - cpuOf(a))[0] ?? [];
   const cpu = tasks.map((t) => (t.tdur ?? t.dur ?? 0) / 1000);
+  const main = tasks[0];
+  const inside = main
+    ? events.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid && e.name !== 'RunTask')
+    : [];
+  const worst = [...tasks]
+    .sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0))
+    .slice(0, 3)
+    .map((t) => {
+      const parts = new Map<string, number>();
+      for (const e of inside) {
+        if (e.ts < t.ts || e.ts >= t.ts + (t.dur ?? 0) || (e.dur ?? 0) < 1000) continue;
+        const where = e.args?.data?.functionName || e.args?.data?.url?.split('/').pop() || '';
+        const key = where ? `${e.name} ${where}` : e.name;
+        parts.set(key, Math.max(parts.get(key) ?? 0, (e.dur ?? 0) / 1000));
+      }
+      const what = [...parts]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([k, ms]) => `${k} ${ms.toFixed(0)} ms`)
+        .join(', ');
+      return { wallMs: (t.dur ?? 0) / 1000, cpuMs: (t.tdur ?? t.dur ?? 0) / 1000, what };
+    });
   return {
+    worst,
     count: tasks.length,
     cpuOver50: cpu.filter((ms) => ms > 50).length,
     maxCpuMs: Math.max(0, ...cpu),
@@ -241,7 +267,9 @@ function report(baseline: ViewResult[], loaded: ViewResult[], eventsPerSecond: n
     `\nUI benchmark: 100 cells, ~${RPS} req/s and ${eventsPerSecond.toFixed(0)} events/s (measured), ${SECONDS} s per view`,
   );
   console.log(`machine: ${cpus().length} cores, load average ${load} (other work inflates wall-clock task times)\n`);
-  console.log('view      run   first render  hello at  long tasks  >50 ms   longest  blocking   cpu>50  max cpu   main cpu');
+  console.log(
+    'view      run   first render  hello at  load cpu  long tasks  >50 ms    longest   blocking    cpu>50   max cpu   main cpu',
+  );
   let ok = true;
   for (let i = 0; i < loaded.length; i++) {
     const b = baseline[i]!;
@@ -249,6 +277,12 @@ function report(baseline: ViewResult[], loaded: ViewResult[], eventsPerSecond: n
     ok &&= l.over50 === 0 && (l.firstRenderMs === undefined || l.firstRenderMs < 1000);
     console.log(row(b, 'idle'));
     console.log(row(l, 'busy'));
+    for (const [run, r] of [
+      ['idle', b],
+      ['busy', l],
+    ] as const)
+      for (const w of r.cpu.worst.filter((x) => x.wallMs > 50))
+        console.log(`${''.padEnd(9)} ${run} task ${w.wallMs.toFixed(0)} ms wall / ${w.cpuMs.toFixed(0)} ms cpu: ${w.what}`);
     console.log(
       `${''.padEnd(9)} busy/idle: first render ${ratio(l.firstRenderMs, b.firstRenderMs)}, long tasks ${ratio(l.longTasks, b.longTasks)}, longest ${ratio(l.maxTaskMs, b.maxTaskMs)}, main-thread CPU ${ratio(l.cpu.cpuMsPerSecond, b.cpu.cpuMsPerSecond)}`,
     );
@@ -273,7 +307,7 @@ async function main(): Promise<void> {
   const api = new ApiClient(serve.ui, serve.token);
   const url = `${serve.ui}/#token=${serve.token}`;
   const browser = await chromium.launch({
-    executablePath: process.env.PETRI_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
   });
   let nc: NatsConnection | undefined;
