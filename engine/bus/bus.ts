@@ -1,7 +1,8 @@
 /**
  * The engine's NATS connections and JetStream/KV set-up. Domains receive connections through
- * {@link Bus.connect} (each cell gets its own, as separate services would) and never spell
- * server addresses or reconnect settings themselves.
+ * {@link Bus.connect} (the gateway has its own; the cells this engine hosts share one, which
+ * keeps one socket write per loop turn for all of them) and never spell server addresses or
+ * reconnect settings themselves. Every connection coalesces its writes ({@link coalesceWrites}).
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager } from '@nats-io/jetstream';
@@ -80,7 +81,7 @@ export class Bus {
     return bus;
   }
 
-  /** A new connection for a component (a cell, the gateway), with the same reconnect policy. */
+  /** A new connection for a component (the cells, the gateway), with the same reconnect policy. */
   async connect(name: string): Promise<NatsConnection> {
     const nc = await connect(connectionOptions(this.servers, name));
     coalesceWrites(nc);

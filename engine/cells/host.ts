@@ -47,6 +47,8 @@ export class CellHost {
     if (this.#cells.has(spec.name) || this.#pending.has(spec.name)) throw new ConflictError(`cell '${spec.name}' already exists`);
     this.#pending.add(spec.name);
     try {
+      // One connection for every hosted cell: they answer on their own subjects and queue groups
+      // as separate services would, while their replies share one socket write per loop turn.
       this.#shared ??= this.#bus.connect('cells');
       const nc = await this.#shared;
       const cell = await Cell.create(spec, nc, { ...this.#env, interceptors: this.interceptors });
