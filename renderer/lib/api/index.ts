@@ -3,6 +3,7 @@
  * use) and the self-healing `/api/stream`. Everything else in the renderer imports from here.
  */
 import { ApiClient, ApiError } from '../../../engine/api/client.ts';
+import { adoptEarly } from './early.ts';
 import { EngineStream, type EngineStreamOptions, type ProbeResult } from './stream.ts';
 
 export { ApiClient, ApiError };
@@ -53,6 +54,7 @@ export type { PetriEvent } from '../../../engine/api/events.ts';
 export { EVENT_TYPES, eventDomain } from '../../../engine/api/events.ts';
 export { EngineStream, type StreamStatus, type StatusInfo, type ProbeResult } from './stream.ts';
 export { takeToken } from './token.ts';
+export { openEarly } from './early.ts';
 
 /** Requests that hang (a frozen engine) fail after this long instead of spinning forever. */
 const REQUEST_TIMEOUT_MS = 8000;
@@ -85,7 +87,7 @@ export class EngineConnection {
 
   /** A stream of engine messages that reconnects by itself. */
   stream(handlers: Pick<EngineStreamOptions, 'onMessage' | 'onStatus'>): EngineStream {
-    return new EngineStream({ url: this.client.streamUrl(), probe: () => this.probe(), ...handlers });
+    return new EngineStream({ url: this.client.streamUrl(), probe: () => this.probe(), adopt: adoptEarly, ...handlers });
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { backoffDelay } from './backoff.ts';
+import { adoptEarly, openEarly } from './early.ts';
 import { EngineStream, type ProbeResult, type SocketLike, type StreamStatus } from './stream.ts';
 import { hashWithoutToken, takeToken, tokenFromHash } from './token.ts';
 
@@ -176,5 +177,55 @@ describe('token', () => {
     assert.deepEqual(takeToken('#/timeline', store), { token: 'one', hash: '#/timeline' });
     assert.deepEqual(takeToken('#token=two', store), { token: 'two', hash: '' });
     assert.deepEqual(takeToken('', undefined), { token: undefined, hash: '' });
+  });
+});
+
+describe('the early socket', () => {
+  class EarlySocket extends FakeSocket {
+    readyState = 0;
+  }
+  const URL = 'ws://x/api/stream?token=t';
+
+  it('is adopted by the first connection, which replays what arrived before the app mounted', () => {
+    const early = new EarlySocket();
+    openEarly(URL, () => early);
+    early.readyState = 1;
+    early.send(HELLO);
+    early.send({ kind: 'events', events: [] });
+    const got: string[] = [];
+    const statuses: StreamStatus[] = [];
+    let opened = 0;
+    const stream = new EngineStream({
+      url: URL,
+      onMessage: (m) => got.push(m.kind),
+      onStatus: (s) => statuses.push(s),
+      adopt: adoptEarly,
+      socket: () => {
+        opened++;
+        return new FakeSocket();
+      },
+    });
+    stream.start();
+    assert.deepEqual(got, ['hello', 'events'], 'buffered messages replayed in order');
+    assert.equal(statuses.at(-1), 'open');
+    assert.equal(opened, 0, 'no second socket');
+    early.send({ kind: 'metrics', frame: {} });
+    assert.deepEqual(got, ['hello', 'events', 'metrics'], 'later messages arrive through the stream');
+    stream.stop();
+    assert.equal(early.closed, true);
+  });
+
+  it('is not adopted once closed, or for another url; a second adoption finds nothing', () => {
+    const closed = new EarlySocket();
+    openEarly(URL, () => closed);
+    closed.readyState = 3;
+    assert.equal(adoptEarly(URL), undefined);
+    const other = new EarlySocket();
+    openEarly(URL, () => other);
+    assert.equal(adoptEarly('ws://y/api/stream?token=t'), undefined);
+    assert.equal(other.closed, true, 'an unused early socket is closed');
+    openEarly(URL, () => new EarlySocket());
+    assert.ok(adoptEarly(URL));
+    assert.equal(adoptEarly(URL), undefined);
   });
 });

@@ -39,6 +39,8 @@ export interface EngineStreamOptions {
   probe?: () => Promise<ProbeResult>;
   /** Opens a socket; the browser's WebSocket by default. */
   socket?: (url: string) => SocketLike;
+  /** A socket opened earlier for this url, with what it received so far (first connection only). */
+  adopt?: (url: string) => { socket: SocketLike; buffered: unknown[] } | undefined;
   /** Silence after which the connection counts as dead (default 4 s: four missed frames). */
   staleMs?: number;
   backoff?: BackoffOptions;
@@ -47,7 +49,7 @@ export interface EngineStreamOptions {
 
 /** A self-healing stream of engine messages. */
 export class EngineStream {
-  readonly #o: Required<Omit<EngineStreamOptions, 'probe'>> & Pick<EngineStreamOptions, 'probe'>;
+  readonly #o: Required<Omit<EngineStreamOptions, 'probe' | 'adopt'>> & Pick<EngineStreamOptions, 'probe' | 'adopt'>;
   #ws: SocketLike | undefined;
   #attempt = 0;
   #lastMessage = 0;
@@ -105,9 +107,11 @@ export class EngineStream {
     this.#drop();
     this.#setStatus('connecting');
     this.#connectStarted = this.#o.now();
+    const adopted = this.#o.adopt?.(this.#o.url);
+    this.#o.adopt = undefined;
     let ws: SocketLike;
     try {
-      ws = this.#o.socket(this.#o.url);
+      ws = adopted?.socket ?? this.#o.socket(this.#o.url);
     } catch {
       this.#failed();
       return;
@@ -120,6 +124,7 @@ export class EngineStream {
     ws.onerror = () => {
       /* onclose follows and handles it */
     };
+    for (const data of adopted?.buffered ?? []) if (this.#ws === ws) this.#message(data);
   }
 
   #message(data: unknown): void {

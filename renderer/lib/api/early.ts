@@ -1,0 +1,41 @@
+/**
+ * The stream opened by the entry script before the app's code has loaded: the engine's hello
+ * (the whole organism) is usually on its way by the time the app mounts, instead of being asked
+ * for only then. {@link EngineStream} adopts the socket and replays what arrived meanwhile.
+ */
+import type { SocketLike } from './stream.ts';
+
+interface Early {
+  url: string;
+  socket: SocketLike & { readyState: number };
+  buffered: unknown[];
+}
+
+let early: Early | undefined;
+
+/** Opens `url` now and keeps its messages until the stream adopts it. */
+export function openEarly(
+  url: string,
+  open: (url: string) => SocketLike & { readyState: number } = (u) =>
+    new WebSocket(u) as unknown as SocketLike & { readyState: number },
+): void {
+  const socket = open(url);
+  const buffered: unknown[] = [];
+  socket.onmessage = (ev) => buffered.push(ev.data);
+  early = { url, socket, buffered };
+}
+
+/**
+ * The early socket for `url` if it is still connecting or open (once: a reconnect makes a new
+ * one), with the messages it received before adoption.
+ */
+export function adoptEarly(url: string): { socket: SocketLike; buffered: unknown[] } | undefined {
+  const e = early;
+  early = undefined;
+  if (!e || e.url !== url || e.socket.readyState > 1) {
+    e?.socket.close();
+    return undefined;
+  }
+  e.socket.onmessage = null;
+  return { socket: e.socket, buffered: e.buffered };
+}
