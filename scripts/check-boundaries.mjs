@@ -2,7 +2,7 @@
 // Import boundaries between runtimes and domains (CONVENTIONS.md 1–2), checked mechanically:
 // - engine/ never imports electron, renderer/ or electron/;
 // - renderer/ imports only its own files, npm UI packages, and engine/api's shared modules
-//   (schema, events, client) and domain contracts (engine/<domain>/schema.ts) — never node:
+//   (schema, events and event-types, client) and domain contracts (and faults/kinds.ts) (engine/<domain>/schema.ts) — never node:
 //   built-ins or other engine code;
 // - electron/ never imports renderer/ or engine internals (it starts the engine as a process);
 // - inside engine/, a domain imports another domain only through its index.ts; the shared
@@ -15,7 +15,14 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Node-free contract modules: the API types and client, and each domain's schema.ts (the specs the
 // API embeds: manifest, faults, traffic…). Anyone may import them; the renderer type-checks them.
-const CONTRACTS = ['engine/api/schema.ts', 'engine/api/events.ts', 'engine/api/client.ts', 'engine/util/units.ts'];
+const CONTRACTS = [
+  'engine/api/schema.ts',
+  'engine/api/events.ts',
+  'engine/api/event-types.ts',
+  'engine/api/client.ts',
+  'engine/util/units.ts',
+  'engine/faults/kinds.ts',
+];
 const isContract = (target) => CONTRACTS.includes(target) || /^engine\/[a-z-]+\/schema\.ts$/.test(target);
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;

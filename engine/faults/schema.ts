@@ -8,16 +8,9 @@ import { RateOrShare } from '../traffic/schema.ts';
 
 export { rateValue } from '../traffic/schema.ts';
 
-export const FAULT_KINDS = ['latency', 'error', 'crash', 'hang', 'partition', 'throttle', 'leak', 'bus-outage'] as const;
-export const ATTACK_KINDS = [
-  'flood',
-  'distributed-flood',
-  'credential-stuffing',
-  'injection',
-  'scraping',
-  'forged-token',
-  'slowloris',
-] as const;
+import { ATTACK_KINDS, FAULT_KINDS } from './kinds.ts';
+
+export { FAULT_KINDS, ATTACK_KINDS };
 
 /** A fault to inject. */
 export const FaultSpec = Type.Object(

@@ -49,9 +49,9 @@ export type {
   StreamStats,
   StreamView,
 } from '../../../engine/api/schema.ts';
-export { ATTACK_KINDS, FAULT_KINDS } from '../../../engine/api/schema.ts';
+export { ATTACK_KINDS, FAULT_KINDS } from '../../../engine/faults/kinds.ts';
 export type { PetriEvent } from '../../../engine/api/events.ts';
-export { EVENT_TYPES, eventDomain } from '../../../engine/api/events.ts';
+export { EVENT_TYPES, eventDomain } from '../../../engine/api/event-types.ts';
 export { EngineStream, type StreamStatus, type StatusInfo, type ProbeResult } from './stream.ts';
 export { takeToken } from './token.ts';
 export { openEarly } from './early.ts';
