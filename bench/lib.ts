@@ -48,7 +48,10 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Starts `petri serve` and waits for its ready line. */
+/**
+ * Starts `petri serve` and waits for its ready line. `nodeArgs` go to the engine's node, e.g.
+ * `['--cpu-prof', '--cpu-prof-dir=/tmp/prof']` to profile the engine under a bench's load.
+ */
 export function serve(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Served> {
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, PETRI, 'serve', '--port', '0', '--gateway-port', '0', ...args], {
