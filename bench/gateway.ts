@@ -125,7 +125,10 @@ async function openLoop(rps: number, seconds: number, zeroLatency = false): Prom
   }
 }
 
-function buckets(text: string, family: string, route: string): Array<{ le: number; n: number }> {
+/** One cumulative bucket of a Prometheus histogram: observations ≤ `le` seconds. */
+type Bucket = { le: number; n: number };
+
+function buckets(text: string, family: string, route: string): Bucket[] {
   return text
     .split('\n')
     .filter((l) => l.startsWith(`${family}_bucket{route="${route}",`))
@@ -136,15 +139,12 @@ function buckets(text: string, family: string, route: string): Array<{ le: numbe
 }
 
 /** Bucket counts of `after` minus those of `before` (Prometheus' increase() without resets). */
-function increase(
-  before: Array<{ le: number; n: number }>,
-  after: Array<{ le: number; n: number }>,
-): Array<{ le: number; n: number }> {
+function increase(before: Bucket[], after: Bucket[]): Bucket[] {
   return after.map(({ le, n }) => ({ le, n: n - (before.find((x) => x.le === le)?.n ?? 0) }));
 }
 
 /** Prometheus' histogram_quantile: linear interpolation inside the bucket holding the rank. */
-function histogramQuantile(b: Array<{ le: number; n: number }>, q: number): number {
+function histogramQuantile(b: Bucket[], q: number): number {
   const total = b.at(-1)?.n ?? 0;
   const rank = q * total;
   let prevLe = 0;

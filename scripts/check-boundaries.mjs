@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 // Import boundaries between runtimes and domains (CONVENTIONS.md 1–2), checked mechanically:
 // - engine/ never imports electron, renderer/ or electron/;
-// - renderer/ imports only its own files, npm UI packages, and engine/api's shared modules
-//   (schema, events and event-types, client) and domain contracts (and faults/kinds.ts) (engine/<domain>/schema.ts) — never node:
-//   built-ins or other engine code;
+// - renderer/ imports only its own files, npm UI packages and the contract modules below —
+//   engine/api's shared modules (schema, events, event-types, client), util/units.ts,
+//   faults/kinds.ts and each domain's schema.ts — never node: built-ins or other engine code;
 // - electron/ never imports renderer/ or engine internals (it starts the engine as a process);
 // - inside engine/, a domain imports another domain only through its index.ts; the shared
-//   contract modules (api/{schema,events,client}.ts, <domain>/schema.ts) and the top-level files
-//   are open to all.
+//   contract modules and the top-level files are open to all.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-// Node-free contract modules: the API types and client, and each domain's schema.ts (the specs the
-// API embeds: manifest, faults, traffic…). Anyone may import them; the renderer type-checks them.
+// Node-free contract modules: the API types and client, plain catalogues (event types, fault and
+// attack kinds) and each domain's schema.ts (the specs the API embeds: manifest, faults, traffic…).
+// Anyone may import them; the renderer type-checks them.
 const CONTRACTS = [
   'engine/api/schema.ts',
   'engine/api/events.ts',

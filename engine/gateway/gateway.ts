@@ -310,7 +310,7 @@ export class Gateway {
   #record(greq: GatewayRequest, status: number, flags: { timeout?: boolean; blocked?: boolean; cellMs?: number }): void {
     const latency = this.#opts.clock.now() - greq.now;
     const counters = greq.pathway ? this.#counters.get(greq.pathway.route) : this.#unmatched;
-    counters?.record(status, latency, flags, flags.cellMs);
+    counters?.record(status, latency, flags);
     for (const layer of this.layers) layer.observe?.(greq, status, latency);
   }
 }

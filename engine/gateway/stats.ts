@@ -23,12 +23,8 @@ export class RouteCounters {
     this.cell = cell;
   }
 
-  record(
-    status: number,
-    latencyMs: number,
-    flags: { timeout?: boolean; blocked?: boolean } = {},
-    cellMs: number | undefined = undefined,
-  ): void {
+  /** One answered request; `cellMs` is the time its answer spent in the cell, when a cell answered. */
+  record(status: number, latencyMs: number, flags: { timeout?: boolean; blocked?: boolean; cellMs?: number } = {}): void {
     this.count++;
     if (status < 400) this.ok++;
     else if (status < 500) this.c4xx++;
@@ -38,8 +34,8 @@ export class RouteCounters {
     this.hist.record(latencyMs);
     this.total.count++;
     this.total.hist.record(latencyMs);
-    if (cellMs !== undefined) {
-      const overhead = Math.max(0, latencyMs - cellMs);
+    if (flags.cellMs !== undefined) {
+      const overhead = Math.max(0, latencyMs - flags.cellMs);
       this.overhead.record(overhead);
       this.total.overhead.record(overhead);
     }

@@ -14,7 +14,7 @@ import type { Quarantines } from './quarantine.ts';
 import type { Action, Decision, IncidentKind } from './types.ts';
 
 /** Offences within 10 s that escalate to quarantine, per kind (rate-abuse comes from the manifest). */
-const ESCALATE: Record<Exclude<IncidentKind, 'rate-abuse' | 'anomaly'>, number> = { injection: 3, 'credential-abuse': 10 };
+const ESCALATE: Record<Exclude<IncidentKind, 'rate-abuse'>, number> = { injection: 3, 'credential-abuse': 10, anomaly: 1 };
 const WINDOW_MS = 10_000;
 
 interface Tally {
@@ -124,13 +124,7 @@ export class ResponseEngine {
     const times = (this.#offences.get(key) ?? []).filter((t) => t > d.at - WINDOW_MS);
     times.push(d.at);
     this.#offences.set(key, times);
-    const bar = onProbation
-      ? 1
-      : kind === 'rate-abuse'
-        ? this.#spec.rateLimit.escalateAfter
-        : kind === 'anomaly'
-          ? 1
-          : ESCALATE[kind];
+    const bar = onProbation ? 1 : kind === 'rate-abuse' ? this.#spec.rateLimit.escalateAfter : ESCALATE[kind];
     return times.length >= bar ? 'quarantine' : undefined;
   }
 

@@ -112,20 +112,25 @@ export const VIEWS: readonly ViewDef[] = [
   },
 ];
 
-const loaded = new Map<string, Component<ViewContext>>();
+/** Lazy views by id: the component once loaded, the load in flight before (shared by all callers). */
+const loaded = new Map<string, Component<ViewContext> | Promise<Component<ViewContext>>>();
 
 /**
  * The component of a view: at once when it is in the bundle or already loaded, else a promise
  * of it (what `{#await}` wants either way).
  */
 export function viewComponent(v: ViewDef): Component<ViewContext> | Promise<Component<ViewContext>> {
-  const ready = loaded.get(v.id);
-  if (ready) return ready;
   if (!isLazy(v.component)) return v.component;
-  return v.component.load().then((m) => {
-    loaded.set(v.id, m.default);
-    return m.default;
-  });
+  let c = loaded.get(v.id);
+  if (!c) {
+    c = v.component.load().then((m) => {
+      loaded.set(v.id, m.default);
+      return m.default;
+    });
+    c.catch(() => loaded.delete(v.id)); // a failed load is tried again on the next visit
+    loaded.set(v.id, c);
+  }
+  return c;
 }
 
 /**
