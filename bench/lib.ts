@@ -3,7 +3,7 @@
  * the same run: these machines are noisy, so only same-run comparisons mean anything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,9 +50,14 @@ export interface Served {
 
 /**
  * Starts `petri serve` and waits for its ready line. `nodeArgs` go to the engine's node, e.g.
- * `['--cpu-prof', '--cpu-prof-dir=/tmp/prof']` to profile the engine under a bench's load.
+ * `['--cpu-prof', '--cpu-prof-dir=/tmp/prof']` to profile the engine under a bench's load; by
+ * default they come from `BENCH_ENGINE_NODE_ARGS` (space-separated), so any bench can be profiled.
  */
-export function serve(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Served> {
+export function serve(
+  args: string[],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = process.env.BENCH_ENGINE_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+): Promise<Served> {
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, PETRI, 'serve', '--port', '0', '--gateway-port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,7 +67,9 @@ export function serve(args: string[], env: Record<string, string> = {}, nodeArgs
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   return new Promise((resolve, reject) => {
+    const log = process.env.BENCH_ENGINE_LOG; // e.g. with --trace-gc in BENCH_ENGINE_NODE_ARGS
     child.stdout!.on('data', (c: Buffer) => {
+      if (log) appendFileSync(log, c);
       out += c.toString();
       const m = /petri ready ui=(\S+)\/#token=(\S+) api=\S+ gateway=(\S+)/.exec(out);
       if (!m) return;
