@@ -9,6 +9,8 @@ interface Early {
   url: string;
   socket: SocketLike & { readyState: number };
   buffered: unknown[];
+  /** Settles on the first message, or when the socket fails. */
+  first: Promise<void>;
 }
 
 let early: Early | undefined;
@@ -21,8 +23,26 @@ export function openEarly(
 ): void {
   const socket = open(url);
   const buffered: unknown[] = [];
-  socket.onmessage = (ev) => buffered.push(ev.data);
-  early = { url, socket, buffered };
+  let settle!: () => void;
+  const first = new Promise<void>((resolve) => (settle = resolve));
+  socket.onmessage = (ev) => {
+    buffered.push(ev.data);
+    settle();
+  };
+  socket.onclose = socket.onerror = () => settle();
+  early = { url, socket, buffered, first };
+}
+
+/**
+ * Waits (at most `ms`) for the early socket's first message, the engine's hello. The app then
+ * mounts with the organism already known and lays the page out once, instead of laying out an
+ * empty shell and then again with every cell. Resolves at once when there is no early socket.
+ */
+export function earlyHello(ms: number): Promise<void> {
+  if (!early) return Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([early.first, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

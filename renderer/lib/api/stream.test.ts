@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { backoffDelay } from './backoff.ts';
-import { adoptEarly, openEarly } from './early.ts';
+import { adoptEarly, earlyHello, openEarly } from './early.ts';
 import { EngineStream, type ProbeResult, type SocketLike, type StreamStatus } from './stream.ts';
 import { hashWithoutToken, takeToken, tokenFromHash } from './token.ts';
 
@@ -213,6 +213,33 @@ describe('the early socket', () => {
     assert.deepEqual(got, ['hello', 'events', 'metrics'], 'later messages arrive through the stream');
     stream.stop();
     assert.equal(early.closed, true);
+  });
+
+  it('lets the entry wait for the hello: settled by the first message, a failure, or the time limit', async () => {
+    const settled = (p: Promise<void>): Promise<boolean> =>
+      Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20))]);
+    const talking = new EarlySocket();
+    openEarly(URL, () => talking);
+    const waiting = earlyHello(60_000);
+    assert.equal(await settled(waiting), false, 'nothing received yet');
+    talking.send(HELLO);
+    assert.equal(await settled(waiting), true, 'the hello ends the wait');
+    assert.ok(adoptEarly(URL)?.buffered.length === 1, 'and stays buffered for the stream');
+
+    const failing = new EarlySocket();
+    openEarly(URL, () => failing);
+    const onFailure = earlyHello(60_000);
+    failing.drop();
+    assert.equal(await settled(onFailure), true, 'a closed socket ends the wait');
+    adoptEarly(URL);
+
+    const silent = new EarlySocket();
+    openEarly(URL, () => silent);
+    const started = Date.now();
+    await earlyHello(30);
+    assert.ok(Date.now() - started >= 25, 'a silent engine is waited for only as long as asked');
+    adoptEarly(URL);
+    assert.equal(await settled(earlyHello(60_000)), true, 'no early socket: nothing to wait for');
   });
 
   it('is not adopted once closed, or for another url; a second adoption finds nothing', () => {
