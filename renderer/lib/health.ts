@@ -72,3 +72,10 @@ export const HEALTH_LABEL: Record<HealthLevel, string> = {
   failing: 'failing',
   down: 'down',
 };
+
+/** A cell's health and replicas in words: what its picture shows, for screen readers. */
+export function describeCell(cell: Pick<CellView, 'desired' | 'replicas'>, health: Health): string {
+  const ready = cell.replicas.filter((r) => r.state === 'ready').length;
+  const why = health.reasons.length ? ` (${health.reasons.join(', ')})` : '';
+  return `${HEALTH_LABEL[health.level]}${why}, ${ready} of ${cell.desired} replicas ready`;
+}
