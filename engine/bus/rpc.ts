@@ -39,12 +39,28 @@ export class Requester {
   readonly #sub: Subscription;
   readonly #pending = new Map<string, Pending>();
   #next = 0;
+  /**
+   * The open requesters of each connection, told once when it closes. A handler per requester
+   * on `nc.closed()` would keep every requester ever made (a removed cell's too) alive as long
+   * as the connection, which the engine's cells share.
+   */
+  static readonly #open = new WeakMap<NatsConnection, Set<Requester>>();
 
   constructor(nc: NatsConnection) {
     this.#nc = nc;
     this.#prefix = `${createInbox()}.`;
     this.#sub = nc.subscribe(`${this.#prefix}*`, { callback: (_err, msg) => this.#settle(msg) });
-    void nc.closed().then(() => this.#failAll('disconnected'));
+    let open = Requester.#open.get(nc);
+    if (!open) {
+      const set = new Set<Requester>();
+      Requester.#open.set(nc, set);
+      void nc.closed().then(() => {
+        for (const r of set) r.#failAll('disconnected');
+        set.clear();
+      });
+      open = set;
+    }
+    open.add(this);
   }
 
   /** Requests in flight. */
@@ -74,6 +90,7 @@ export class Requester {
   /** Stops listening; requests in flight fail as disconnected. */
   close(): void {
     this.#sub.unsubscribe();
+    Requester.#open.get(this.#nc)?.delete(this);
     this.#failAll('disconnected');
   }
 

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { classifyRequestError, coalesceWrites, Requester, RpcError } from '../../engine/bus/index.ts';
 import { startNats } from '../helpers/nats.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -65,6 +67,35 @@ test('requests get their own reply, time out, and fail fast with no responders o
     await client.close();
   }
 });
+
+test('a closed requester is not kept alive by its connection; open ones still fail when it closes', async () => {
+  await using nats = await startNats();
+  const client = await connect({ servers: nats.url });
+  const gc = gcFunction();
+  const open = new Requester(client);
+  const closed = closedRequester(client);
+  for (let i = 0; i < 5 && closed.deref(); i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+  assert.equal(closed.deref(), undefined, 'the closed requester was collected while the connection stays open');
+  const inFlight = open.request('nobody.answers', enc.encode('x'), 5000);
+  await client.close();
+  assert.equal(classifyRequestError(await rejection(inFlight)), 'disconnected');
+});
+
+/** A requester made and closed out of the async test's frame (whose saved registers could hold it). */
+function closedRequester(nc: NatsConnection): WeakRef<Requester> {
+  const r = new Requester(nc);
+  r.close();
+  return new WeakRef(r);
+}
+
+/** V8's `gc()`, exposed for this process (node runs tests without --expose-gc). */
+function gcFunction(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
 
 /** Counts the frames a connection hands its socket. */
 function countSends(nc: NatsConnection): () => number {
