@@ -14,7 +14,7 @@
  *   node --import tsx bench/ui.ts [--seconds 10] [--events 1000] [--rps 100]
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -217,6 +217,13 @@ const ARRIVALS = `[
   ...performance.getEntriesByType('resource').map((r) => ({ name: r.name.split('/').pop().split('?')[0], at: r.responseEnd })),
 ]`;
 
+/** A new page (its own browser context, as a new tab) with the probe installed before any script. */
+async function openProbed(browser: Browser): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.addInitScript(PROBE);
+  return page;
+}
+
 /**
  * First render of one view on a page with no tracer attached: recording a trace slows the
  * page's own loading (by ~200 ms here), so the timings come from a load of their own.
@@ -226,9 +233,8 @@ async function firstRender(
   url: string,
   view: string,
 ): Promise<Pick<ViewResult, 'firstRenderMs' | 'firstPaintMs' | 'helloMs' | 'arrivals'>> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await openProbed(browser);
   try {
-    await page.addInitScript(PROBE);
     await page.goto(url.replace('/#', `/#/${view}&`));
     if (view === 'organism') await page.waitForFunction('window.__bench.firstPaint', undefined, { polling: 50 });
     const arrivals = await page.evaluate<Array<{ name: string; at: number }>>(ARRIVALS);
@@ -251,8 +257,7 @@ async function firstRender(
 /** Loads the UI on one view (traced: the CPU of the load) and watches it for SECONDS. */
 async function measure(browser: Browser, url: string, view: string): Promise<ViewResult> {
   const first = await firstRender(browser, url, view);
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await page.addInitScript(PROBE);
+  const page = await openProbed(browser);
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
   const cdp = process.env.BENCH_UI_PROFILE_DIR ? await page.context().newCDPSession(page) : undefined;
   await cdp?.send('Profiler.enable');

@@ -18,6 +18,11 @@ export function formatMs(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
+/** The line under a cell in the topology: `12 rps · p99 4.1 ms`, or `idle` without traffic. */
+export function formatCellTraffic(stats: { rps: number; p99: number } | undefined): string {
+  return stats && stats.rps > 0 ? `${formatRps(stats.rps)} rps · p99 ${formatMs(stats.p99)}` : 'idle';
+}
+
 /** A share as a percentage: `0%`, `0.1%`, `2.5%`, `37%`. */
 export function formatPct(share: number): string {
   if (!Number.isFinite(share) || share <= 0) return '0%';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CellView, MetricsFrame } from '../../engine/api/schema.ts';
-import { formatMs, formatPct, formatRps, summarizeData } from './format.ts';
+import { formatCellTraffic, formatMs, formatPct, formatRps, summarizeData } from './format.ts';
 import { cellHealth, trafficHealth } from './health.ts';
 import { LatencyWindow } from './latency-window.ts';
 import { MetricsHistory, stableTop } from './metrics-history.ts';
@@ -34,6 +34,9 @@ describe('format', () => {
     assert.deepEqual([0, 0.44, 12.94, 128.4, 1234, 45_000].map(formatRps), ['0', '0.4', '13', '128', '1.2k', '45k']);
     assert.deepEqual([0, 0.25, 4.04, 48.6, 1250].map(formatMs), ['0 ms', '0.25 ms', '4 ms', '49 ms', '1.25 s']);
     assert.deepEqual([0, 0.0004, 0.025, 0.37].map(formatPct), ['0%', '<0.1%', '2.5%', '37%']);
+    assert.equal(formatCellTraffic({ rps: 12.94, p99: 4.04 }), '13 rps · p99 4 ms');
+    assert.equal(formatCellTraffic({ rps: 0, p99: 4 }), 'idle');
+    assert.equal(formatCellTraffic(undefined), 'idle');
   });
 
   it('summarises event data on one line', () => {
