@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { randomBytes } from 'node:crypto';
+import { newApiToken } from './token.ts';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -61,7 +61,7 @@ export class ControlServer {
 
   constructor(options: ControlServerOptions) {
     this.#engine = options.engine;
-    this.token = options.token ?? randomBytes(24).toString('base64url');
+    this.token = options.token ?? newApiToken();
     this.#uiDir = options.uiDir ? resolve(options.uiDir) : undefined;
     this.#port = options.port ?? 0;
     this.router = new ApiRouter(this.token);
