@@ -16,7 +16,7 @@ import { SignalSubscriber } from '../signals/index.ts';
 import { CircuitBreaker } from './breaker.ts';
 import type { CellInterceptor, RequestEffect } from './interceptor.ts';
 import { fitLognormal, sampleLognormal, type Lognormal } from './latency.ts';
-import { decode, encode, type CellReply, type CellRequest } from './protocol.ts';
+import { cellReply, decode, encode, forwardRequest, type CellReply, type CellRequest } from './protocol.ts';
 import { Replica, type ReplicaHost } from './replica.ts';
 import { backoffDelay, RetryBudget } from './retry.ts';
 
@@ -210,10 +210,11 @@ export class Cell implements ReplicaHost {
 
   /** Does the work of one request (called by a replica holding a slot). */
   async handle(replica: Replica, opName: string, req: CellRequest, _arrived: number): Promise<CellReply | undefined> {
-    const base = { cell: this.name, replica: replica.id };
+    const name = this.name;
+    const id = replica.id;
     this.lastActivity = this.now();
     const op = this.#ops.get(opName);
-    if (!op) return { ...base, status: 404, error: `no operation '${opName}' on cell '${this.name}'` };
+    if (!op) return cellReply(name, id, 404, undefined, `no operation '${opName}' on cell '${name}'`);
     const effect = this.#effects(replica, opName, req);
     if (effect.hang) {
       await Promise.race([replica.hang(), effect.hang]);
@@ -223,21 +224,24 @@ export class Cell implements ReplicaHost {
     const latency = sampleLognormal(op.fit, this.#rng) * this.latencyFactor + (effect.addMs ?? 0);
     await this.#env.clock.sleep(latency);
     if (!replica.alive(generation)) return undefined;
-    if (effect.failStatus) return { ...base, status: effect.failStatus, error: 'fault injected' };
+    if (effect.failStatus) return cellReply(name, id, effect.failStatus, undefined, 'fault injected');
     for (const call of op.spec.calls) {
       const res = await this.call(call, req);
       if (!replica.alive(generation)) return undefined;
       if (res.status >= 500)
-        return { ...base, status: res.status === 504 ? 504 : 502, error: `${call.cell}.${call.op}: ${res.error ?? res.status}` };
+        return cellReply(
+          name,
+          id,
+          res.status === 504 ? 504 : 502,
+          undefined,
+          `${call.cell}.${call.op}: ${res.error ?? res.status}`,
+        );
     }
-    if (op.spec.credentials && !validCredentials(req.body)) return { ...base, status: 401, error: 'invalid credentials' };
+    if (op.spec.credentials && !validCredentials(req.body)) return cellReply(name, id, 401, undefined, 'invalid credentials');
     const errorRate = this.errorRateOverride ?? op.spec.errorRate;
-    if (errorRate > 0 && this.#rng.next() < errorRate) return { ...base, status: op.spec.errorStatus, error: 'simulated error' };
-    return {
-      ...base,
-      status: op.spec.response.status,
-      body: op.spec.response.body ?? { cell: this.name, op: opName, replica: replica.id },
-    };
+    if (errorRate > 0 && this.#rng.next() < errorRate)
+      return cellReply(name, id, op.spec.errorStatus, undefined, 'simulated error');
+    return cellReply(name, id, op.spec.response.status, op.spec.response.body ?? { cell: name, op: opName, replica: id });
   }
 
   #effects(replica: Replica, op: string, req: CellRequest): RequestEffect {
@@ -272,7 +276,7 @@ export class Cell implements ReplicaHost {
       ds.hist.record(clock.now() - started);
       if (ok || attempt >= call.retries) return res;
       if (ds.budget && !ds.budget.tryRetry(clock.now()))
-        return { ...res, error: `${res.error ?? res.status} (retry budget exhausted)` };
+        return { status: res.status, error: `${res.error ?? res.status} (retry budget exhausted)` };
       await clock.sleep(backoffDelay(attempt + 1, this.spec.resilience.retryBackoff, this.#rng));
     }
   }
@@ -285,7 +289,7 @@ export class Cell implements ReplicaHost {
         return { status: 504, error: 'timeout (partitioned)' };
       }
     }
-    const payload: CellRequest = { ...req, hops: req.hops + 1, from: this.name, deadline: clock.now() + call.timeoutMs };
+    const payload = forwardRequest(req, this.name, clock.now() + call.timeoutMs);
     try {
       const data = await this.#rpc.request(cellSubject(call.cell, call.op), encode(payload), call.timeoutMs / clock.speed);
       const reply = decode<CellReply>(data);

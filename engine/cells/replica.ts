@@ -8,7 +8,7 @@ import type { Msg, Subscription } from '@nats-io/transport-node';
 import type { ReplicaStats } from '../api/schema.ts';
 import { cellQueue, cellWildcard } from '../bus/index.ts';
 import { Histogram } from '../metrics/index.ts';
-import { decode, encode, type CellReply, type CellRequest } from './protocol.ts';
+import { cellReply, decode, encode, type CellReply, type CellRequest } from './protocol.ts';
 
 export type ReplicaState = ReplicaStats['state'];
 
@@ -191,9 +191,9 @@ export class Replica {
       this.#errors++;
       this.#count++;
       this.#hist.record(0);
-      msg.respond(
-        encode({ status: 503, cell: this.#host.name, replica: this.id, error: 'replica overloaded: queue full', ms: 0 }),
-      );
+      const reply = cellReply(this.#host.name, this.id, 503, undefined, 'replica overloaded: queue full');
+      reply.ms = 0;
+      msg.respond(encode(reply));
     }
   }
 
@@ -205,18 +205,18 @@ export class Replica {
     try {
       req = decode<CellRequest>(msg.data);
     } catch {
-      this.#finish(generation, msg, arrived, { status: 400, cell: this.#host.name, replica: this.id, error: 'bad request' });
+      this.#finish(generation, msg, arrived, cellReply(this.#host.name, this.id, 400, undefined, 'bad request'));
       return;
     }
     this.#host.handle(this, op, req, arrived).then(
       (reply) => this.#finish(generation, msg, arrived, reply),
       (err: unknown) =>
-        this.#finish(generation, msg, arrived, {
-          status: 500,
-          cell: this.#host.name,
-          replica: this.id,
-          error: err instanceof Error ? err.message : String(err),
-        }),
+        this.#finish(
+          generation,
+          msg,
+          arrived,
+          cellReply(this.#host.name, this.id, 500, undefined, err instanceof Error ? err.message : String(err)),
+        ),
     );
   }
 

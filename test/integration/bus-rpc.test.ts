@@ -68,6 +68,29 @@ test('requests get their own reply, time out, and fail fast with no responders o
   }
 });
 
+test('a late reply to a timed-out request does not settle the request now in its slot', async () => {
+  await using nats = await startNats();
+  const server = await connect({ servers: nats.url });
+  const client = await connect({ servers: nats.url });
+  try {
+    // 'slow' answers after 200 ms; 'fast' at once. The first request times out at 50 ms and frees
+    // its slot; the second takes that slot and is still open when the first one's reply arrives.
+    server.subscribe('slow', { callback: (_e, m) => void setTimeout(() => m.respond(enc.encode('late')), 200) });
+    server.subscribe('fast', { callback: (_e, m) => void setTimeout(() => m.respond(enc.encode('mine')), 400) });
+    await server.flush();
+    const rpc = new Requester(client);
+    assert.equal(classifyRequestError(await rejection(rpc.request('slow', enc.encode('1'), 50))), 'timeout');
+    assert.equal(rpc.inFlight, 0);
+    const second = rpc.request('fast', enc.encode('2'), 2000);
+    assert.equal(rpc.inFlight, 1);
+    assert.equal(dec.decode(await second), 'mine', 'the late reply to the first request was not taken for the second');
+    assert.equal(rpc.inFlight, 0);
+  } finally {
+    await server.close();
+    await client.close();
+  }
+});
+
 test('a closed requester is not kept alive by its connection; open ones still fail when it closes', async () => {
   await using nats = await startNats();
   const client = await connect({ servers: nats.url });
