@@ -68,15 +68,21 @@ function startLoad(serve: ServeChild, nc: NatsConnection, runId: number): { stop
   const enc = new TextEncoder();
   let events = 0;
   let requests = 0;
+  let closedSeen = false;
   const tickMs = 20;
   const timer = setInterval(() => {
     const n = Math.round((EVENTS_PER_SECOND * tickMs) / 1000);
     const now = Date.now();
-    for (let i = 0; i < n; i++, events++)
-      nc.publish(
-        'petri.evt.bench.tick',
-        enc.encode(JSON.stringify({ id: `bench-${now}-${events}`, time: now, type: 'bench.tick', runId, data: { n: events } })),
-      );
+    if (nc.isClosed()) {
+      // Seen once, while Chromium was profiled: say so instead of dying in a timer.
+      if (!closedSeen) console.error(`bench: the event publisher's NATS connection closed after ${events} events`);
+      closedSeen = true;
+    } else
+      for (let i = 0; i < n; i++, events++)
+        nc.publish(
+          'petri.evt.bench.tick',
+          enc.encode(JSON.stringify({ id: `bench-${now}-${events}`, time: now, type: 'bench.tick', runId, data: { n: events } })),
+        );
     const r = Math.round((RPS * tickMs) / 1000) || (Math.random() < (RPS * tickMs) / 1000 ? 1 : 0);
     for (let i = 0; i < r; i++, requests++)
       request(`${serve.gateway}/f${requests % 10}`, { agent }, (res) => res.resume())
@@ -399,6 +405,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000)); // let every replica become ready
     const baseline = await measureAll(browser, url);
     nc = await connect({ servers: (await api.health()).bus.url });
+    void nc.closed().then((err) => err && console.error(`bench: the event publisher's NATS connection closed: ${err.message}`));
     const load = startLoad(serve, nc, o.runId);
     await new Promise((r) => setTimeout(r, 2000)); // reach steady state first
     const before = (await api.health()).events.persisted;
