@@ -4,7 +4,8 @@
 // and, for tests and benches, chromium (apt-get as root, sudo otherwise, else a message naming the
 // package and its Homebrew equivalent), and a fresh build of the engine bundle and the UI — benches
 // must measure the bundle users run: in a NATS request/reply micro-benchmark, tsx's loader made
-// ~12 times more bytes survive young-generation GC (785 KB against 67 KB per scavenge). Plain Node: it runs before node_modules exists.
+// ~12 times more bytes survive young-generation GC (785 KB against 67 KB per scavenge).
+// Plain Node: it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
