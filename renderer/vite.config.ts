@@ -1,7 +1,9 @@
 // Builds the renderer into static files the engine serves at `/` (renderer/dist). Everything is
-// bundled: the UI must work offline and under the engine's CSP (script-src 'self', no inline code).
+// bundled: the UI must work offline and under the engine's CSP (script-src 'self' plus the hash of
+// the one inline script, the boot script — the engine computes it from the served index.html).
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { build as esbuild } from 'esbuild';
 import { defineConfig, type HtmlTagDescriptor, type Plugin } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -9,7 +11,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
   base: './',
-  plugins: [svelte(), preloadApp()],
+  plugins: [svelte(), inlineBoot(), preloadApp()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -61,6 +63,37 @@ function preloadApp(): Plugin {
         for (const f of [...css].filter((x) => !listed(x)))
           tags.push({ tag: 'link', attrs: { rel: 'preload', as: 'style', crossorigin: true, href: `./${f}` }, injectTo: 'head' });
         return tags;
+      },
+    },
+  };
+}
+
+/**
+ * Inlines renderer/boot.ts (bundled and minified) in the HTML head, after the meta tags (the
+ * charset must stay in the first 1,024 bytes) and before any stylesheet (a classic script waits
+ * for the stylesheets above it): it opens the engine stream while the HTML is still being parsed,
+ * before any script file has been fetched.
+ */
+function inlineBoot(): Plugin {
+  return {
+    name: 'petri:inline-boot',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      async handler(html): Promise<string> {
+        const out = await esbuild({
+          entryPoints: [fileURLToPath(new URL('./boot.ts', import.meta.url))],
+          bundle: true,
+          write: false,
+          format: 'iife',
+          target: 'es2022',
+          minify: true,
+          legalComments: 'none',
+        });
+        const code = out.outputFiles[0]!.text.trim();
+        if (code.includes('</script')) throw new Error('inline-boot: the boot script cannot contain </script');
+        if (!html.includes('<title>')) throw new Error('inline-boot: index.html has no <title> to put the boot script before');
+        return html.replace('<title>', `<script>${code}</script>\n    <title>`);
       },
     },
   };

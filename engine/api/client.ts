@@ -357,6 +357,11 @@ export class ApiClient {
 
   /** URL of the WebSocket stream (token in the query: browsers cannot set headers on it). */
   streamUrl(): string {
-    return `${this.base.replace(/^http/, 'ws')}/api/stream?token=${encodeURIComponent(this.token)}`;
+    return streamUrlOf(this.base, this.token);
   }
+}
+
+/** URL of the WebSocket stream of the engine at `base` (the UI's boot script opens it before any client exists). */
+export function streamUrlOf(base: string, token: string): string {
+  return `${base.replace(/^http/, 'ws')}/api/stream?token=${encodeURIComponent(token)}`;
 }

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { createHash } from 'node:crypto';
 import { newApiToken } from './token.ts';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -32,6 +33,18 @@ const MIME: Record<string, string> = {
 /** Content Security Policy of the UI: nothing but our own origin. */
 export const UI_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * The CSP for an HTML page of the UI: {@link UI_CSP} plus the hash of each inline script in it
+ * (the build inlines one, the boot script that opens the engine stream during parsing). A hash
+ * allows exactly that text; any other inline script stays refused.
+ */
+export function cspForHtml(html: string): string {
+  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`,
+  );
+  return hashes.length ? UI_CSP.replace("script-src 'self'", `script-src 'self' ${hashes.join(' ')}`) : UI_CSP;
+}
 
 /** Options of {@link ControlServer}. */
 export interface ControlServerOptions {
@@ -170,6 +183,7 @@ export class ControlServer {
       const immutable = file.includes(`${sep}assets${sep}`);
       res.writeHead(200, {
         ...headers,
+        ...(extname(file) === '.html' ? { 'content-security-policy': cspForHtml(body.toString('utf8')) } : {}),
         'content-type': MIME[extname(file)] ?? 'application/octet-stream',
         'content-length': body.length,
         'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',

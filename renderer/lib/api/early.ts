@@ -1,7 +1,9 @@
 /**
- * The stream opened by the entry script before the app's code has loaded: the engine's hello
- * (the whole organism) is usually on its way by the time the app mounts, instead of being asked
- * for only then. {@link EngineStream} adopts the socket and replays what arrived meanwhile.
+ * The stream opened before the app's code has loaded — by the boot script inlined in index.html
+ * (renderer/boot.ts), else by the entry script: the engine's hello (the whole organism) is
+ * usually in by the time the app mounts, instead of being asked for only then.
+ * {@link EngineStream} adopts the socket and replays what arrived meanwhile. The boot script is a
+ * bundle of its own, so the socket is kept on `globalThis`, where both find it.
  */
 import type { SocketLike } from './stream.ts';
 
@@ -13,7 +15,8 @@ interface Early {
   first: Promise<void>;
 }
 
-let early: Early | undefined;
+const KEY = '__petriEarlyStream';
+const holder = globalThis as typeof globalThis & { [KEY]?: Early };
 
 /** Opens `url` now and keeps its messages until the stream adopts it. */
 export function openEarly(
@@ -21,6 +24,7 @@ export function openEarly(
   open: (url: string) => SocketLike & { readyState: number } = (u) =>
     new WebSocket(u) as unknown as SocketLike & { readyState: number },
 ): void {
+  if (holder[KEY]?.url === url) return; // the boot script opened it already
   const socket = open(url);
   const buffered: unknown[] = [];
   let settle!: () => void;
@@ -30,7 +34,7 @@ export function openEarly(
     settle();
   };
   socket.onclose = socket.onerror = () => settle();
-  early = { url, socket, buffered, first };
+  holder[KEY] = { url, socket, buffered, first };
 }
 
 /**
@@ -39,6 +43,7 @@ export function openEarly(
  * empty shell and then again with every cell. Resolves at once when there is no early socket.
  */
 export function earlyHello(ms: number): Promise<void> {
+  const early = holder[KEY];
   if (!early) return Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
@@ -50,8 +55,8 @@ export function earlyHello(ms: number): Promise<void> {
  * one), with the messages it received before adoption.
  */
 export function adoptEarly(url: string): { socket: SocketLike; buffered: unknown[] } | undefined {
-  const e = early;
-  early = undefined;
+  const e = holder[KEY];
+  holder[KEY] = undefined;
   if (!e || e.url !== url || e.socket.readyState > 1) {
     e?.socket.close();
     return undefined;

@@ -215,6 +215,18 @@ describe('the early socket', () => {
     assert.equal(early.closed, true);
   });
 
+  it('is opened once: the entry script finds the one the boot script opened and keeps it', () => {
+    const fromBoot = new EarlySocket();
+    let opened = 0;
+    openEarly(URL, () => (opened++, fromBoot));
+    openEarly(URL, () => (opened++, new EarlySocket()));
+    assert.equal(opened, 1, 'the entry did not open a second socket');
+    assert.equal(adoptEarly(URL)?.socket, fromBoot);
+    openEarly('ws://x/api/stream?token=other', () => (opened++, new EarlySocket()));
+    assert.equal(opened, 2, 'a new one once the first was adopted');
+    adoptEarly('ws://x/api/stream?token=other');
+  });
+
   it('lets the entry wait for the hello: settled by the first message, a failure, or the time limit', async () => {
     const settled = (p: Promise<void>): Promise<boolean> =>
       Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20))]);
