@@ -31,10 +31,10 @@ export interface CellReply {
 
 /*
  * Replies and forwarded requests are built field by field, never with object spread. Measured on
- * Node 20 (V8 11.3): objects from `{ ...base, status }` on the request path survived young-
- * generation collections — ~0.7 MB copied and promoted per scavenge at 1,000 req/s on the demo,
- * scavenge pauses of ~4 ms instead of ~1 ms — and those pauses were the gateway's p99. The same
- * literal written out, always with the same fields in the same order, does not survive.
+ * Node 20 (V8 11.3) with --trace-gc-nvp: with replies built as `{ ...base, status }`, a one-cell
+ * organism at 3,000 req/s had 758 KB survive each scavenge (701 KB promoted, pauses 5.3 ms);
+ * written out, always with the same fields in the same order, 55 KB (5 KB, 0.9 ms). Scavenge
+ * pauses on the request path are what set the gateway's p99.
  */
 
 /** A cell's reply, with every field present in one order (undefined ones are not serialised). */
