@@ -12,7 +12,6 @@ test('an HTML page gets the hash of each inline script in its CSP, and nothing e
   assert.equal(csp, UI_CSP.replace("script-src 'self'", `script-src 'self' ${sha(boot)}`));
   const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src'))!;
   assert.ok(!scriptSrc.includes('unsafe-inline'), scriptSrc);
-  assert.match(csp, /script-src 'self' 'sha256-[A-Za-z0-9+/]+=*';/);
 });
 
 test('a page without inline scripts keeps the plain CSP; a changed script gets another hash', () => {

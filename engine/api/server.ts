@@ -183,7 +183,7 @@ export class ControlServer {
       const immutable = file.includes(`${sep}assets${sep}`);
       res.writeHead(200, {
         ...headers,
-        ...(extname(file) === '.html' ? { 'content-security-policy': cspForHtml(body.toString('utf8')) } : {}),
+        'content-security-policy': extname(file) === '.html' ? cspForHtml(body.toString('utf8')) : UI_CSP,
         'content-type': MIME[extname(file)] ?? 'application/octet-stream',
         'content-length': body.length,
         'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',

@@ -23,11 +23,21 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
   assert.fail('expected a rejection');
 }
 
-test('requests get their own reply, time out, and fail fast with no responders or a closed connection', async () => {
+/** A fresh nats-server with a serving and a requesting connection, both closed afterwards. */
+async function withPair(fn: (server: NatsConnection, client: NatsConnection) => Promise<void>): Promise<void> {
   await using nats = await startNats();
   const server = await connect({ servers: nats.url });
   const client = await connect({ servers: nats.url });
   try {
+    await fn(server, client);
+  } finally {
+    await server.close();
+    await client.close();
+  }
+}
+
+test('requests get their own reply, time out, and fail fast with no responders or a closed connection', () =>
+  withPair(async (server, client) => {
     server.subscribe('echo', {
       callback: (_e, m) => void setTimeout(() => m.respond(enc.encode(`re:${dec.decode(m.data)}`)), Math.random() * 5),
     });
@@ -62,17 +72,10 @@ test('requests get their own reply, time out, and fail fast with no responders o
       'a request in flight fails when the connection closes',
     );
     assert.equal(classifyRequestError(await rejection(rpc.request('echo', enc.encode('x'), 1000))), 'disconnected');
-  } finally {
-    await server.close();
-    await client.close();
-  }
-});
+  }));
 
-test('a late reply to a timed-out request does not settle the request now in its slot', async () => {
-  await using nats = await startNats();
-  const server = await connect({ servers: nats.url });
-  const client = await connect({ servers: nats.url });
-  try {
+test('a late reply to a timed-out request does not settle the request now in its slot', () =>
+  withPair(async (server, client) => {
     // 'slow' answers after 200 ms; 'fast' at once. The first request times out at 50 ms and frees
     // its slot; the second takes that slot and is still open when the first one's reply arrives.
     server.subscribe('slow', { callback: (_e, m) => void setTimeout(() => m.respond(enc.encode('late')), 200) });
@@ -85,11 +88,7 @@ test('a late reply to a timed-out request does not settle the request now in its
     assert.equal(rpc.inFlight, 1);
     assert.equal(dec.decode(await second), 'mine', 'the late reply to the first request was not taken for the second');
     assert.equal(rpc.inFlight, 0);
-  } finally {
-    await server.close();
-    await client.close();
-  }
-});
+  }));
 
 test('a closed requester is not kept alive by its connection; open ones still fail when it closes', async () => {
   await using nats = await startNats();

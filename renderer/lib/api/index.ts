@@ -54,7 +54,7 @@ export type { PetriEvent } from '../../../engine/api/events.ts';
 export { EVENT_TYPES, eventDomain } from '../../../engine/api/event-types.ts';
 export { EngineStream, type StreamStatus, type StatusInfo, type ProbeResult } from './stream.ts';
 export { takeToken } from './token.ts';
-export { earlyHello, openEarly } from './early.ts';
+export { earlyHello } from './early.ts';
 export { openBootStream } from './boot.ts';
 
 /** Requests that hang (a frozen engine) fail after this long instead of spinning forever. */
