@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { ManualClock, Rng, WallClock } from './clock.ts';
 
 test('ManualClock fires timers in time order and only when advanced', async () => {
@@ -79,4 +80,72 @@ test('a wall-clock timer never fires before its due time on the engine clock', a
     }),
   );
   assert.deepEqual(early, []);
+});
+
+test('wall-clock timeouts run in due order, equal delays in the order they were scheduled', async () => {
+  const clock = new WallClock();
+  const ran: number[] = [];
+  // Each timeout's due time lies in [lo, hi]: now() read before and after scheduling it.
+  const due: Array<{ lo: number; hi: number; ms: number }> = [];
+  const all: Array<Promise<void>> = [];
+  for (let i = 0; i < 300; i++) {
+    const ms = 5 + 3 * ((i * 7) % 10);
+    const lo = clock.now() + ms;
+    all.push(new Promise((resolve) => clock.setTimeout(() => resolve(void ran.push(i)), ms)));
+    due.push({ lo, hi: clock.now() + ms, ms });
+  }
+  await Promise.all(all);
+  const inversions = ran.slice(1).flatMap((b, k) => {
+    const a = ran[k]!;
+    const [da, db] = [due[a]!, due[b]!];
+    return da.lo > db.hi || (da.ms === db.ms && a > b) ? [[a, b]] : [];
+  });
+  assert.deepEqual(inversions, []);
+  assert.equal(ran.length, 300);
+});
+
+test('wall-clock timeouts with one delay run in the order they were scheduled, whatever the loop does', async () => {
+  // Scheduled from one turn of the loop, 10 µs apart: Node's timers see one (cached) start time
+  // for all of them and fire them up to that turn's length early. The first clock here re-armed
+  // the early ones and let later ones pass them: 4–6 of these 20 rounds came out of order.
+  const clock = new WallClock();
+  const outOfOrder: number[] = [];
+  for (let round = 0; round < 20; round++) {
+    const ran: number[] = [];
+    const all: Array<Promise<void>> = [];
+    for (let i = 0; i < 200; i++) {
+      for (const until = performance.now() + 0.01; performance.now() < until;);
+      all.push(new Promise((resolve) => clock.setTimeout(() => resolve(void ran.push(i)), 15)));
+    }
+    await Promise.all(all);
+    if (ran.some((v, k) => v !== k)) outOfOrder.push(round);
+  }
+  assert.deepEqual(outOfOrder, []);
+});
+
+test('a cancelled wall-clock timeout never runs', async () => {
+  const clock = new WallClock();
+  const ran: string[] = [];
+  const a = clock.setTimeout(() => ran.push('a'), 5);
+  clock.setTimeout(() => ran.push('b'), 6);
+  a.cancel();
+  a.cancel();
+  const zero = new Promise<void>((resolve) => clock.setTimeout(resolve, 0));
+  await clock.sleep(20);
+  await zero;
+  assert.deepEqual(ran, ['b']);
+});
+
+test('a wall-clock timeout that throws is an uncaught exception and the others still run', () => {
+  // In a child process: the test runner turns any uncaught exception into a failure.
+  const script = `
+    import { WallClock } from ${JSON.stringify(new URL('./clock.ts', import.meta.url).href)};
+    process.on('uncaughtException', (e) => console.log('uncaught', e.message));
+    const clock = new WallClock();
+    clock.setTimeout(() => { throw new Error('boom'); }, 5);
+    clock.setTimeout(() => console.log('after'), 5);
+    clock.setTimeout(() => console.log('later'), 10);
+  `;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.deepEqual(out.trim().split('\n').sort(), ['after', 'later', 'uncaught boom']);
 });

@@ -53,6 +53,7 @@ export class WallClock implements Clock {
   readonly speed: number;
   readonly #origin = Date.now();
   readonly #perfOrigin = performance.now();
+  readonly #queue = new TimerQueue(this);
 
   constructor(speed = 1) {
     if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be > 0, got ${speed}`);
@@ -64,17 +65,7 @@ export class WallClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    // Node's timers run on the loop's millisecond clock and can fire up to a millisecond before
-    // `now()` reaches the due time: never early, so a scenario step is never run before its `at`.
-    const due = this.now() + Math.max(0, ms);
-    let t: ReturnType<typeof globalThis.setTimeout>;
-    const fire = (): void => {
-      const left = due - this.now();
-      if (left > 0) t = globalThis.setTimeout(fire, Math.max(1, Math.ceil(left / this.speed)));
-      else fn();
-    };
-    t = globalThis.setTimeout(fire, Math.max(0, ms) / this.speed);
-    return { cancel: () => globalThis.clearTimeout(t) };
+    return this.#queue.add(this.now() + Math.max(0, ms), fn);
   }
 
   setInterval(fn: () => void, ms: number): TimerHandle {
@@ -84,6 +75,135 @@ export class WallClock implements Clock {
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return sleepOn(this, ms, signal);
+  }
+}
+
+/** One scheduled callback of a {@link TimerQueue}; `index` is its place in the heap, -1 once out. */
+interface QueuedTimer {
+  due: number;
+  seq: number;
+  fn: () => void;
+  index: number;
+}
+
+/**
+ * The wall clock's timeouts, kept in one binary heap by due time (then by order of scheduling)
+ * under a single Node timer armed for the earliest.
+ *
+ * One Node timer per timeout could not keep their order: Node's timers run on the loop's cached
+ * millisecond and fire up to a loop iteration early, so a timeout that found itself early had to
+ * re-arm, and a later one scheduled right after it could run first (two scenario verdicts due at
+ * the same instant came out reversed). Here every due callback runs from the heap, in order, and
+ * never before `now()` reaches its due time. A cancelled timeout leaves the heap at once, so
+ * nothing it holds outlives the cancel (a request's timeout closure must not be kept alive).
+ */
+class TimerQueue {
+  readonly #clock: WallClock;
+  readonly #heap: QueuedTimer[] = [];
+  #seq = 0;
+  #armed: ReturnType<typeof globalThis.setTimeout> | undefined;
+  #armedFor = Infinity;
+  #running = false;
+
+  constructor(clock: WallClock) {
+    this.#clock = clock;
+  }
+
+  add(due: number, fn: () => void): TimerHandle {
+    const t: QueuedTimer = { due, seq: this.#seq++, fn, index: this.#heap.length };
+    this.#heap.push(t);
+    this.#up(t.index);
+    if (!this.#running && due < this.#armedFor) this.#arm();
+    return { cancel: () => this.#remove(t) };
+  }
+
+  #remove(t: QueuedTimer): void {
+    const i = t.index;
+    if (i < 0) return;
+    t.index = -1;
+    const last = this.#heap.pop()!;
+    if (last !== t) {
+      this.#heap[i] = last;
+      last.index = i;
+      this.#down(i);
+      this.#up(last.index);
+    }
+    // The armed Node timer may now be early or unneeded; it re-arms or stops when it fires.
+  }
+
+  #arm(): void {
+    if (this.#armed !== undefined) globalThis.clearTimeout(this.#armed);
+    const top = this.#heap[0];
+    if (!top) {
+      this.#armed = undefined;
+      this.#armedFor = Infinity;
+      return;
+    }
+    const left = top.due - this.#clock.now();
+    this.#armedFor = top.due;
+    this.#armed = globalThis.setTimeout(this.#fire, left > 0 ? Math.max(1, Math.ceil(left / this.#clock.speed)) : 0);
+  }
+
+  readonly #fire = (): void => {
+    this.#armed = undefined;
+    this.#armedFor = Infinity;
+    this.#running = true;
+    // What is scheduled while this pass runs waits for the next turn of the loop, as a Node
+    // timer would: a callback that re-schedules itself at 0 ms cannot starve I/O.
+    const limit = this.#seq;
+    try {
+      for (let top = this.#heap[0]; top && top.seq < limit && top.due <= this.#clock.now(); top = this.#heap[0]) {
+        this.#remove(top);
+        try {
+          top.fn();
+        } catch (err) {
+          // As a throwing Node timer does: the error is uncaught, the other timers still run.
+          process.nextTick(() => {
+            throw err;
+          });
+        }
+      }
+    } finally {
+      this.#running = false;
+      this.#arm();
+    }
+  };
+
+  #before(a: QueuedTimer, b: QueuedTimer): boolean {
+    return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+  }
+
+  #up(i: number): void {
+    const h = this.#heap;
+    const t = h[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = h[p]!;
+      if (!this.#before(t, parent)) break;
+      h[i] = parent;
+      parent.index = i;
+      i = p;
+    }
+    h[i] = t;
+    t.index = i;
+  }
+
+  #down(i: number): void {
+    const h = this.#heap;
+    const t = h[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && this.#before(h[r]!, h[l]!) ? r : l;
+      const child = h[c]!;
+      if (!this.#before(child, t)) break;
+      h[i] = child;
+      child.index = i;
+      i = c;
+    }
+    h[i] = t;
+    t.index = i;
   }
 }
 
