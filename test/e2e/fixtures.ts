@@ -29,10 +29,13 @@ export async function stopServe(serve: ServeChild, graceMs = 8000): Promise<void
   clearTimeout(timer);
 }
 
-/** Starts `petri serve` on a fresh data dir; stops it and removes the dir when `use` returns. */
-export async function withEngine(use: (engine: Engine) => Promise<void>): Promise<void> {
+/**
+ * Starts `petri serve` (the demo organism unless `args` name another) on a fresh data dir; stops
+ * it and removes the dir when `use` returns.
+ */
+export async function withEngine(use: (engine: Engine) => Promise<void>, args: string[] = []): Promise<void> {
   const data = mkdtempSync(join(tmpdir(), 'petri-e2e-'));
-  const serve = await startServe(['--data', data, '--port', '0', '--gateway-port', '0']);
+  const serve = await startServe(['--data', data, '--port', '0', '--gateway-port', '0', ...args]);
   try {
     await use({ serve, url: `${serve.ui}/#token=${serve.token}`, api: new ApiClient(serve.ui, serve.token) });
   } finally {
