@@ -21,6 +21,7 @@ import {
   type StreamMessage,
   type StreamStatus,
 } from '../lib/api/index.ts';
+import { afterNextPaint } from '../lib/after-paint.ts';
 import { groupBy, indexBy } from '../lib/collections.ts';
 import { EventLog } from '../lib/event-log.ts';
 import { MetricsHistory } from '../lib/metrics-history.ts';
@@ -181,7 +182,10 @@ export class EngineState {
           this.history.clear();
         }
         this.organism = msg.organism;
-        void this.#backfill(msg.organism.runId, msg.lastSeq);
+        // After the first picture: the history is for the timeline and charts, not for it.
+        afterNextPaint(() => {
+          if (this.organism?.runId === msg.organism.runId) void this.#backfill(msg.organism.runId, msg.lastSeq);
+        });
         break;
       case 'organism':
         this.organism = msg.organism;
