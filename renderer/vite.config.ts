@@ -62,6 +62,23 @@ function preloadApp(): Plugin {
           tags.push({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${f}` }, injectTo: 'head' });
         for (const f of [...css].filter((x) => !listed(x)))
           tags.push({ tag: 'link', attrs: { rel: 'preload', as: 'style', crossorigin: true, href: `./${f}` }, injectTo: 'head' });
+        // The lazy views' files (beyond the app's), for the page to fetch and compile when idle
+        // without running them: see preloadViews in views/registry.ts.
+        const lazy = new Set<string>();
+        const visitLazy = (name: string): void => {
+          const chunk = chunks.find((c) => c.fileName === name);
+          if (!chunk || files.has(name) || lazy.has(name)) return;
+          lazy.add(name);
+          for (const f of chunk.viteMetadata?.importedCss ?? []) if (!css.has(f)) lazy.add(f);
+          for (const dep of chunk.imports) visitLazy(dep);
+        };
+        for (const c of chunks)
+          if (c.isDynamicEntry && /\/renderer\/views\/\w+View\.svelte$/.test(c.facadeModuleId ?? '')) visitLazy(c.fileName);
+        tags.push({
+          tag: 'meta',
+          attrs: { name: 'petri-lazy', content: [...lazy].map((f) => `./${f}`).join(' ') },
+          injectTo: 'head',
+        });
         return tags;
       },
     },

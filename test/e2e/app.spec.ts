@@ -60,3 +60,33 @@ for (const colorScheme of ['light', 'dark'] as const) {
     }
   });
 }
+
+test('once the first picture is up, the other views are fetched while idle, and opening one fetches nothing more', async ({
+  page,
+  engine,
+}) => {
+  await page.goto(engine.url);
+  await expect(page.locator('[data-cell="catalog"]')).toBeVisible();
+  const lazy = (await page.locator('meta[name="petri-lazy"]').getAttribute('content'))!.split(' ');
+  expect(
+    lazy.some((f) => /\/Chart-[\w-]+\.js$/.test(f)),
+    'the charts chunk is among the lazy files',
+  ).toBe(true);
+  const fetched = (): Promise<string[]> =>
+    page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname));
+  const names = lazy.map((f) => f.replace(/^\./, ''));
+  await expect
+    .poll(
+      async () => {
+        const done = await fetched();
+        return names.filter((n) => !done.includes(n));
+      },
+      { timeout: 15_000 },
+    )
+    .toEqual([]);
+  const before = (await fetched()).length;
+  await page.getByRole('link', { name: 'Metrics' }).click();
+  await expect(page.getByRole('figure', { name: 'Requests per second, by route' })).toBeVisible();
+  const scripts = (await fetched()).slice(before).filter((p) => p.endsWith('.js'));
+  expect(scripts, 'no script fetched again when the view opens').toEqual([]);
+});
