@@ -149,3 +149,24 @@ test('a wall-clock timeout that throws is an uncaught exception and the others s
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.deepEqual(out.trim().split('\n').sort(), ['after', 'later', 'uncaught boom']);
 });
+
+test('a cancelled wall-clock timeout no longer keeps the process alive; a NaN delay runs at once', () => {
+  // The first heap clock left its Node timer armed for a cancelled timeout: `petri run` of an
+  // aborted 40 s scenario waited out the 40 s before exiting.
+  const script = `
+    import { WallClock } from ${JSON.stringify(new URL('./clock.ts', import.meta.url).href)};
+    const clock = new WallClock();
+    clock.setTimeout(() => console.log('never'), 60_000).cancel();
+    clock.setTimeout(() => console.log('later'), 20);
+    clock.setTimeout(() => console.log('nan'), NaN);
+    const far = clock.setTimeout(() => console.log('never'), 2 ** 40);
+    clock.setTimeout(() => far.cancel(), 30);
+  `;
+  const started = performance.now();
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  assert.deepEqual(out.trim().split('\n'), ['nan', 'later']);
+  assert.ok(performance.now() - started < 10_000, `exited after ${(performance.now() - started).toFixed(0)} ms`);
+});

@@ -65,7 +65,9 @@ export class WallClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    return this.#queue.add(this.now() + Math.max(0, ms), fn);
+    // As Node's setTimeout: a delay that is not a number runs at once (a NaN due time would sort
+    // nowhere in the heap and hold back every timeout behind it).
+    return this.#queue.add(this.now() + (ms > 0 ? ms : 0), fn);
   }
 
   setInterval(fn: () => void, ms: number): TimerHandle {
@@ -97,6 +99,9 @@ interface QueuedTimer {
  * never before `now()` reaches its due time. A cancelled timeout leaves the heap at once, so
  * nothing it holds outlives the cancel (a request's timeout closure must not be kept alive).
  */
+/** The longest delay Node's setTimeout honours. */
+const MAX_NODE_DELAY = 2 ** 31 - 1;
+
 class TimerQueue {
   readonly #clock: WallClock;
   readonly #heap: QueuedTimer[] = [];
@@ -128,7 +133,9 @@ class TimerQueue {
       this.#down(i);
       this.#up(last.index);
     }
-    // The armed Node timer may now be early or unneeded; it re-arms or stops when it fires.
+    // The earliest went: arm for the new earliest, or for none, so that the Node timer keeps the
+    // process alive exactly while a timeout is pending (as one Node timer per timeout did).
+    if (i === 0 && !this.#running) this.#arm();
   }
 
   #arm(): void {
@@ -141,7 +148,9 @@ class TimerQueue {
     }
     const left = top.due - this.#clock.now();
     this.#armedFor = top.due;
-    this.#armed = globalThis.setTimeout(this.#fire, left > 0 ? Math.max(1, Math.ceil(left / this.#clock.speed)) : 0);
+    // Node runs a delay over 2^31 - 1 ms after 1 ms: a far timeout re-arms from there instead.
+    const wall = left > 0 ? Math.min(MAX_NODE_DELAY, Math.max(1, Math.ceil(left / this.#clock.speed))) : 0;
+    this.#armed = globalThis.setTimeout(this.#fire, wall);
   }
 
   readonly #fire = (): void => {
