@@ -21,7 +21,7 @@ import {
   type StreamMessage,
   type StreamStatus,
 } from '../lib/api/index.ts';
-import { afterNextPaint } from '../lib/after-paint.ts';
+import { afterNextPaint } from '../lib/tasks.ts';
 import { groupBy, indexBy } from '../lib/collections.ts';
 import { EventLog } from '../lib/event-log.ts';
 import { MetricsHistory } from '../lib/metrics-history.ts';
