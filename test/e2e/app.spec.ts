@@ -28,6 +28,10 @@ test('Alt+number switches views, and the metrics view charts routes and cells', 
   const replicas = page.getByRole('figure', { name: 'Replicas, by cell' });
   await expect(replicas.locator('canvas')).toHaveCount(1);
   await expect(replicas.getByRole('listitem').filter({ hasText: 'catalog' })).toContainText(/catalog\s*2/);
+  // Each second's frame is drawn (in a task of its own): the time axis moves on.
+  const pixels = (): Promise<string> => replicas.locator('canvas').evaluate((c: HTMLCanvasElement) => c.toDataURL());
+  const before = await pixels();
+  await expect.poll(pixels, { timeout: 5000 }).not.toBe(before);
 });
 
 async function checkAxe(page: Page, what: string): Promise<void> {
