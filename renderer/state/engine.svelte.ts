@@ -79,6 +79,8 @@ export class EngineState {
   #bumpScheduled = false;
   #lastBump = 0;
   #arrivals: Array<[number, number]> = [];
+  /** Events that arrived between a hello and the next paint, added after it. */
+  #held: Array<Extract<StreamMessage, { kind: 'events' }>['events']> | undefined;
 
   constructor(origin: string, token: string | undefined) {
     if (!token) {
@@ -182,8 +184,14 @@ export class EngineState {
           this.history.clear();
         }
         this.organism = msg.organism;
-        // After the first picture: the history is for the timeline and charts, not for it.
+        // After the first picture: the events that arrive meanwhile and the history are for the
+        // timeline and charts, not for it (at 1,000 events/s, handling them delayed its paint).
+        this.#held ??= [];
         afterNextPaint(() => {
+          const held = this.#held ?? [];
+          this.#held = undefined;
+          for (const events of held) this.events.add(events);
+          if (held.length) this.#scheduleBump();
           if (this.organism?.runId === msg.organism.runId) void this.#backfill(msg.organism.runId, msg.lastSeq);
         });
         break;
@@ -198,8 +206,12 @@ export class EngineState {
         this.#measureEventRate();
         break;
       case 'events':
-        this.events.add(msg.events);
         this.#arrivals.push([Date.now(), msg.events.length]);
+        if (this.#held) {
+          this.#held.push(msg.events);
+          break;
+        }
+        this.events.add(msg.events);
         this.#scheduleBump();
         break;
     }
