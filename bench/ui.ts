@@ -42,6 +42,19 @@ const EVENTS_PER_SECOND = Number(flags.events);
 const RPS = Number(flags.rps);
 /** Page loads per view and condition for the first-render figures (one load is too noisy here). */
 const LOADS = Number(flags.loads);
+const KNOWN_VIEWS = ['organism', 'timeline', 'metrics'];
+const VIEWS = flags.views.split(',');
+for (const [flag, ok, wanted] of [
+  ['--seconds', SECONDS > 0, 'a number of seconds > 0'],
+  ['--events', EVENTS_PER_SECOND >= 0, 'events per second ≥ 0'],
+  ['--rps', RPS >= 0, 'requests per second ≥ 0'],
+  ['--loads', Number.isInteger(LOADS) && LOADS >= 1, 'a whole number ≥ 1'],
+  ['--views', VIEWS.every((v) => KNOWN_VIEWS.includes(v)), `a comma-separated list of ${KNOWN_VIEWS.join(', ')}`],
+] as const)
+  if (!ok) {
+    console.error(`bench/ui.ts: ${flag} ${String(flags[flag.slice(2) as keyof typeof flags])}: expected ${wanted}`);
+    process.exit(2);
+  }
 
 /** 100 cells in three tiers, 10 routes in front. */
 function organismYaml(): string {
@@ -334,8 +347,6 @@ async function measure(browser: Browser, url: string, view: string): Promise<Vie
     cpu: traceTasks(trace, SECONDS),
   };
 }
-
-const VIEWS = flags.views.split(',');
 
 async function measureAll(browser: Browser, url: string): Promise<ViewResult[]> {
   const out: ViewResult[] = [];

@@ -88,6 +88,9 @@ interface QueuedTimer {
   index: number;
 }
 
+/** The longest delay Node's setTimeout honours. */
+const MAX_NODE_DELAY = 2 ** 31 - 1;
+
 /**
  * The wall clock's timeouts, kept in one binary heap by due time (then by order of scheduling)
  * under a single Node timer armed for the earliest.
@@ -99,9 +102,6 @@ interface QueuedTimer {
  * never before `now()` reaches its due time. A cancelled timeout leaves the heap at once, so
  * nothing it holds outlives the cancel (a request's timeout closure must not be kept alive).
  */
-/** The longest delay Node's setTimeout honours. */
-const MAX_NODE_DELAY = 2 ** 31 - 1;
-
 class TimerQueue {
   readonly #clock: WallClock;
   readonly #heap: QueuedTimer[] = [];
@@ -128,8 +128,7 @@ class TimerQueue {
     t.index = -1;
     const last = this.#heap.pop()!;
     if (last !== t) {
-      this.#heap[i] = last;
-      last.index = i;
+      this.#put(last, i);
       this.#down(i);
       this.#up(last.index);
     }
@@ -189,12 +188,10 @@ class TimerQueue {
       const p = (i - 1) >> 1;
       const parent = h[p]!;
       if (!this.#before(t, parent)) break;
-      h[i] = parent;
-      parent.index = i;
+      this.#put(parent, i);
       i = p;
     }
-    h[i] = t;
-    t.index = i;
+    this.#put(t, i);
   }
 
   #down(i: number): void {
@@ -207,11 +204,15 @@ class TimerQueue {
       const c = r < h.length && this.#before(h[r]!, h[l]!) ? r : l;
       const child = h[c]!;
       if (!this.#before(child, t)) break;
-      h[i] = child;
-      child.index = i;
+      this.#put(child, i);
       i = c;
     }
-    h[i] = t;
+    this.#put(t, i);
+  }
+
+  /** Places `t` at `i` in the heap and records where it is (a cancel finds it there). */
+  #put(t: QueuedTimer, i: number): void {
+    this.#heap[i] = t;
     t.index = i;
   }
 }

@@ -104,6 +104,29 @@ function pathOf(d: string): Path2D {
   return p;
 }
 
+/** What a frame drew: the counts the page shows on the canvas element (for tests and tools). */
+export interface Painted {
+  cells: number;
+  edges: number;
+}
+
+/**
+ * Sizes `canvas` for the picture (device pixels) and draws it: the same on the page's canvas and
+ * on a worker's OffscreenCanvas, whose 2D context has the APIs drawTopology uses.
+ */
+export function paintPicture(
+  canvas: { width: number; height: number },
+  ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  pic: TopologyPicture,
+): Painted {
+  const width = Math.round(pic.width * pic.dpr);
+  const height = Math.round(pic.height * pic.dpr);
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  drawTopology(ctx as CanvasRenderingContext2D, pic);
+  return { cells: pic.cells.length, edges: pic.edges.length };
+}
+
 /** Draws one frame of the topology. */
 export function drawTopology(ctx: CanvasRenderingContext2D, pic: TopologyPicture): void {
   const { dpr, palette: p } = pic;

@@ -3,18 +3,10 @@
  * cannot: the canvas's first draw of a hundred cells costs ~45 ms and each redraw a few more,
  * which on the main thread delayed the first picture and competed with input and layout.
  */
-import { drawTopology, type TopologyPicture } from './topology-canvas.ts';
+import { paintPicture, type Painted, type TopologyPicture } from './topology-canvas.ts';
 
 /** What the page sends the worker. */
 export type PainterMessage = { kind: 'canvas'; canvas: OffscreenCanvas } | { kind: 'picture'; picture: TopologyPicture };
-
-/** What was drawn last: counts and the canvas's size in device pixels. */
-export interface Painted {
-  cells: number;
-  edges: number;
-  width: number;
-  height: number;
-}
 
 export class TopologyPainter {
   readonly #canvas: HTMLCanvasElement;
@@ -39,24 +31,13 @@ export class TopologyPainter {
     }
   }
 
-  /** True when a worker draws (the canvas element's size is then the worker's to set). */
-  get offscreen(): boolean {
-    return this.#worker !== undefined;
-  }
-
   paint(picture: TopologyPicture): void {
     if (this.#worker) {
       this.#worker.postMessage({ kind: 'picture', picture } satisfies PainterMessage);
       return;
     }
-    const width = Math.round(picture.width * picture.dpr);
-    const height = Math.round(picture.height * picture.dpr);
-    if (this.#canvas.width !== width) this.#canvas.width = width;
-    if (this.#canvas.height !== height) this.#canvas.height = height;
     const ctx = this.#canvas.getContext('2d');
-    if (!ctx) return;
-    drawTopology(ctx, picture);
-    this.#onPainted({ cells: picture.cells.length, edges: picture.edges.length, width, height });
+    if (ctx) this.#onPainted(paintPicture(this.#canvas, ctx, picture));
   }
 
   dispose(): void {

@@ -4,8 +4,8 @@
  * answers with what it drew. A hundred cells' first draw costs ~45 ms of canvas set-up and text,
  * every redraw a few more: none of it on the page's main thread, which stays free for input.
  */
-import { drawTopology, type TopologyPicture } from './topology-canvas.ts';
-import type { PainterMessage, Painted } from './topology-painter.ts';
+import { paintPicture, type TopologyPicture } from './topology-canvas.ts';
+import type { PainterMessage } from './topology-painter.ts';
 
 let ctx: OffscreenCanvasRenderingContext2D | null = null;
 let latest: TopologyPicture | undefined;
@@ -16,15 +16,7 @@ function draw(): void {
   const pic = latest;
   latest = undefined;
   if (!ctx || !pic) return;
-  const { canvas } = ctx;
-  const width = Math.round(pic.width * pic.dpr);
-  const height = Math.round(pic.height * pic.dpr);
-  if (canvas.width !== width) canvas.width = width;
-  if (canvas.height !== height) canvas.height = height;
-  // The 2D APIs drawTopology uses are the same on an OffscreenCanvas's context.
-  drawTopology(ctx as unknown as CanvasRenderingContext2D, pic);
-  const painted: Painted = { cells: pic.cells.length, edges: pic.edges.length, width, height };
-  postMessage(painted);
+  postMessage(paintPicture(ctx.canvas, ctx, pic));
 }
 
 addEventListener('message', (e: MessageEvent<PainterMessage>) => {

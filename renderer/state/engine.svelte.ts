@@ -14,6 +14,7 @@ import {
   type EngineStream,
   type MetricsFrame,
   type OrganismView,
+  type PetriEvent,
   type ReplicaStats,
   type RouteStats,
   type SpawnCellBody,
@@ -80,7 +81,7 @@ export class EngineState {
   #lastBump = 0;
   #arrivals: Array<[number, number]> = [];
   /** Events that arrived between a hello and the next paint, added after it. */
-  #held: Array<Extract<StreamMessage, { kind: 'events' }>['events']> | undefined;
+  #held: PetriEvent[][] | undefined;
 
   constructor(origin: string, token: string | undefined) {
     if (!token) {
