@@ -287,11 +287,12 @@ export function edgeGeometry(topo: Topology, sizes: NodeSizes): Map<string, Edge
   assign('from', 'to', outPort);
   assign('to', 'from', inPort);
   const out = new Map<string, EdgeGeometry>();
-  const taken: Box[] = topo.nodes.map((n) =>
+  const nodeBoxes: Box[] = topo.nodes.map((n) =>
     n.kind === 'route'
       ? { x1: n.x - sizes.routeHalf, x2: n.x + sizes.routeHalf, y1: n.y - 22, y2: n.y + 22 }
       : { x1: n.x - 75, x2: n.x + 75, y1: n.y - sizes.cellRadius, y2: n.y + sizes.cellRadius + 40 },
   );
+  const labelBoxes: Box[] = [];
   for (const e of topo.edges) {
     const from = byId.get(e.from)!;
     const to = byId.get(e.to)!;
@@ -316,7 +317,7 @@ export function edgeGeometry(topo: Topology, sizes: NodeSizes): Map<string, Edge
           ? undefined
           : sizes.placeLabels === false
             ? bezier(p0, p1, p2, p3, 0.5)
-            : placeLabel([p0, p1, p2, p3], sizes.gap, taken),
+            : placeLabel([p0, p1, p2, p3], sizes.gap, nodeBoxes, labelBoxes),
     });
   }
   return out;
@@ -336,28 +337,43 @@ const LABEL = { width: 128, height: 16, lift: 7 };
 
 const overlaps = (a: Box, b: Box): boolean => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
 
+/** Rises and drops (px) tried when every spot on the curve covers another label. */
+const NUDGES = [0, -18, 18, -36, 36];
+
 /**
  * A label point on a curve: in the first gap after the source (or the last before the target),
- * at the first of a few candidate spots whose label box hits no node and no earlier label.
+ * at the first of a few candidate spots whose label box hits no node and no earlier label. Cells
+ * in one row leave a gap narrower than a label, so every spot between them touches a node's
+ * padding; then the first spot clear of other labels wins, and failing that the label rises or
+ * drops off its curve until it is clear (two labels on one spot cannot be read at all).
  */
-function placeLabel(curve: [Point, Point, Point, Point], gap: number, taken: Box[]): Point {
+function placeLabel(curve: [Point, Point, Point, Point], gap: number, nodes: Box[], labels: Box[]): Point {
   const [p0, , , p3] = curve;
   // Candidates: across the first gap after the source, then across the last before the target.
   const span = Math.min(p3.x - p0.x, gap);
-  const xs = [0.5, 0.3, 0.7, 0.15, 0.85].flatMap((f) => [p0.x + f * span, p3.x - (1 - f) * span]);
-  let first: { point: Point; box: Box } | undefined;
-  for (const x of xs) {
+  const xs = [0.5, 0.3, 0.7, 0.15, 0.85]
+    .flatMap((f) => [p0.x + f * span, p3.x - (1 - f) * span])
+    .filter((x) => x >= p0.x && x <= p3.x);
+  const spots = xs.map((x) => {
     const point = pointAtX(curve, x);
     const cy = point.y - LABEL.lift;
-    const box = { x1: point.x - LABEL.width / 2, x2: point.x + LABEL.width / 2, y1: cy - LABEL.height / 2 - 4, y2: cy + 4 };
-    if (x < p0.x || x > p3.x) continue;
-    first ??= { point, box };
-    if (taken.some((t) => overlaps(t, box))) continue;
-    taken.push(box);
-    return point;
-  }
-  taken.push(first!.box);
-  return first!.point;
+    return {
+      point,
+      box: { x1: point.x - LABEL.width / 2, x2: point.x + LABEL.width / 2, y1: cy - LABEL.height / 2 - 4, y2: cy + 4 },
+    };
+  });
+  const clear = (box: Box, of: Box[]): boolean => !of.some((t) => overlaps(t, box));
+  const chosen =
+    spots.find((s) => clear(s.box, nodes) && clear(s.box, labels)) ??
+    NUDGES.flatMap((dy) =>
+      spots.map(({ point, box }) => ({
+        point: { x: point.x, y: point.y + dy },
+        box: { ...box, y1: box.y1 + dy, y2: box.y2 + dy },
+      })),
+    ).find((s) => clear(s.box, labels)) ??
+    spots[0]!;
+  labels.push(chosen.box);
+  return chosen.point;
 }
 
 /** The point of a left-to-right cubic curve at a given x (bisection on t, allocation-free). */
