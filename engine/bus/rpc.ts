@@ -6,7 +6,7 @@
  * that stack capture was 10 % of the engine's CPU. Here a request is a slot in an array, a timer
  * and a publish; an error is built only when a request fails.
  */
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { createInbox } from '@nats-io/transport-node';
 import type { RequestFailure } from './request.ts';
 
@@ -80,8 +80,8 @@ export class Requester {
     return this.#inFlight;
   }
 
-  /** Publishes `data` to `subject` and resolves to the first reply's payload. */
-  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+  /** Publishes `data` (with `headers`, if any) to `subject` and resolves to the first reply's payload. */
+  request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<Uint8Array> {
     if (this.#nc.isClosed()) return Promise.reject(new RpcError('disconnected', subject));
     const seq = this.#seq++;
     const slot = this.#free.pop() ?? this.#slots.length;
@@ -92,7 +92,7 @@ export class Requester {
       this.#slots[slot] = { seq, subject, resolve, reject, timer };
       this.#inFlight++;
       try {
-        this.#nc.publish(subject, data, { reply: `${this.#prefix}${slot.toString(36)}-${seq.toString(36)}` });
+        this.#nc.publish(subject, data, { reply: `${this.#prefix}${slot.toString(36)}-${seq.toString(36)}`, headers });
       } catch {
         clearTimeout(timer);
         this.#take(slot, seq);
