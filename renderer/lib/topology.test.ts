@@ -78,6 +78,40 @@ function labelClashes(shape: Shape): string[] {
   return out;
 }
 
+/** Points along an SVG path of `M x,y C x,y x,y x,y …` segments. */
+function samplePath(d: string): Array<{ x: number; y: number }> {
+  const nums = d.match(/-?[\d.]+/g)!.map(Number);
+  const pts: Array<{ x: number; y: number }> = [];
+  for (let i = 2; i + 5 < nums.length; i += 6) {
+    const [x0, y0] = [nums[i - 2]!, nums[i - 1]!];
+    const [x1, y1, x2, y2, x3, y3] = nums.slice(i, i + 6) as [number, number, number, number, number, number];
+    for (let k = 0; k <= 40; k++) {
+      const t = k / 40;
+      const u = 1 - t;
+      pts.push({
+        x: u * u * u * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x3,
+        y: u * u * u * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y3,
+      });
+    }
+  }
+  return pts;
+}
+
+/** Edges whose drawn path crosses a cell (its circle, or the name and figures under it) other than its ends. */
+function edgesThroughCells(shape: Shape): string[] {
+  const t = layoutTopology(shape);
+  const out: string[] = [];
+  for (const [id, g] of edgeGeometry(t, { routeHalf: 96, cellRadius: 44, gap: 170 })) {
+    const edge = t.edges.find((e) => e.id === id)!;
+    if (!g.d.includes('C')) continue;
+    const pts = samplePath(g.d);
+    for (const n of t.nodes)
+      if (n.kind === 'cell' && n.id !== edge.from && n.id !== edge.to)
+        if (pts.some((p) => Math.abs(p.x - n.x) < 60 && p.y > n.y - 50 && p.y < n.y + 82)) out.push(`${id} through ${n.name}`);
+  }
+  return out;
+}
+
 const layerOf = (nodes: TopoNode[], id: string): number => nodes.find((n) => n.id === id)!.layer;
 
 describe('topology', () => {
@@ -163,6 +197,10 @@ describe('topology', () => {
     );
     assert.equal(geometry.filter(([, g]) => g.label !== undefined).length, 6);
     assert.deepEqual(labelClashes(SHOP), []);
+  });
+
+  it('draws no edge through a cell it does not start or end at', () => {
+    assert.deepEqual(edgesThroughCells(DEMO), []);
   });
 
   it('keeps labels apart where cells share a row and no spot is free of nodes (the whole demo)', () => {

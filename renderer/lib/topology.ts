@@ -237,11 +237,12 @@ export interface NodeSizes {
   /** Horizontal gap between a column's nodes and the next column's (label room). */
   gap: number;
   /**
-   * Whether to search for label spots that cover nothing (default true). Big organisms show
-   * labels only around the selected cell and take each curve's midpoint instead: the search
-   * over a hundred edges is most of their layout time.
+   * Whether to search for label spots that cover nothing and to route edges around the cells
+   * they pass (default true). Big organisms skip both: they show labels only around the selected
+   * cell, at each curve's midpoint, and their rows are too close for lanes between cells; the
+   * searches over a hundred edges would be most of their layout time.
    */
-  placeLabels?: boolean;
+  detailed?: boolean;
 }
 
 type Point = { x: number; y: number };
@@ -293,6 +294,8 @@ export function edgeGeometry(topo: Topology, sizes: NodeSizes): Map<string, Edge
       : { x1: n.x - 75, x2: n.x + 75, y1: n.y - sizes.cellRadius, y2: n.y + sizes.cellRadius + 40 },
   );
   const labelBoxes: Box[] = [];
+  const detailed = sizes.detailed !== false;
+  const columns = cellColumns(topo.nodes);
   for (const e of topo.edges) {
     const from = byId.get(e.from)!;
     const to = byId.get(e.to)!;
@@ -307,23 +310,84 @@ export function edgeGeometry(topo: Topology, sizes: NodeSizes): Map<string, Edge
     };
     const p0 = side(from, outPort.get(e.id)!, 1);
     const p3 = side(to, inPort.get(e.id)!, -1);
-    const dx = (p3.x - p0.x) / 2;
-    const p1 = { x: p0.x + dx, y: p0.y };
-    const p2 = { x: p3.x - dx, y: p3.y };
+    const curves = detailed ? routeAround(p0, p3, columns) : [sCurve(p0, p3)];
     out.set(e.id, {
-      d: `M${r(p0.x)},${r(p0.y)} C${r(p1.x)},${r(p1.y)} ${r(p2.x)},${r(p2.y)} ${r(p3.x)},${r(p3.y)}`,
+      d: `M${r(p0.x)},${r(p0.y)}${curves.map(([, c1, c2, end]) => ` C${r(c1.x)},${r(c1.y)} ${r(c2.x)},${r(c2.y)} ${r(end.x)},${r(end.y)}`).join('')}`,
       label:
         e.kind !== 'call'
           ? undefined
-          : sizes.placeLabels === false
-            ? bezier(p0, p1, p2, p3, 0.5)
-            : placeLabel([p0, p1, p2, p3], sizes.gap, nodeBoxes, labelBoxes),
+          : detailed
+            ? placeLabel(curves, sizes.gap, nodeBoxes, labelBoxes)
+            : bezier(...curves[0]!, 0.5),
     });
   }
   return out;
 }
 
 const r = (v: number): number => Math.round(v * 10) / 10;
+
+type Curve = [Point, Point, Point, Point];
+
+/** A horizontal S-curve from a to b: it leaves and arrives level, and turns half-way. */
+function sCurve(a: Point, b: Point): Curve {
+  const dx = (b.x - a.x) / 2;
+  return [a, { x: a.x + dx, y: a.y }, { x: b.x - dx, y: b.y }, b];
+}
+
+/**
+ * What an edge must keep clear of around a cell's centre: its circle and, under it, its name and
+ * figures. Cells of one column sit a row (150 px) apart, which leaves a lane between each figure
+ * line and the next circle.
+ */
+const CELL_CLEAR = { halfWidth: 60, above: 50, below: 82, margin: 14 };
+
+/** The cells of each column (by centre x), top to bottom. */
+function cellColumns(nodes: readonly TopoNode[]): Map<number, TopoNode[]> {
+  const columns = new Map<number, TopoNode[]>();
+  for (const n of nodes) if (n.kind === 'cell') columns.set(n.x, [...(columns.get(n.x) ?? []), n]);
+  for (const column of columns.values()) column.sort((a, b) => a.y - b.y);
+  return columns;
+}
+
+const blocks = (column: readonly TopoNode[], y: number): boolean =>
+  column.some((n) => y > n.y - CELL_CLEAR.above && y < n.y + CELL_CLEAR.below);
+
+/** Heights at which an edge passes a column clear of its cells: above, between and below them. */
+function lanesOf(column: readonly TopoNode[]): number[] {
+  const lanes = [column[0]!.y - CELL_CLEAR.above - CELL_CLEAR.margin];
+  for (let i = 0; i + 1 < column.length; i++) {
+    const free = [column[i]!.y + CELL_CLEAR.below, column[i + 1]!.y - CELL_CLEAR.above];
+    if (free[1]! - free[0]! >= CELL_CLEAR.margin) lanes.push((free[0]! + free[1]!) / 2);
+  }
+  lanes.push(column.at(-1)!.y + CELL_CLEAR.below + CELL_CLEAR.margin);
+  return lanes;
+}
+
+/**
+ * The curves of a forward edge that crosses columns of cells: where the plain S-curve would pass
+ * through a cell (its circle or its figures), the edge goes through the nearest lane of that
+ * column instead, so an arrow into a far cell is never read as entering one on its way.
+ */
+function routeAround(p0: Point, p3: Point, columns: ReadonlyMap<number, TopoNode[]>): Curve[] {
+  const curves: Curve[] = [];
+  let from = p0;
+  const crossed = [...columns.keys()]
+    .filter((x) => x - CELL_CLEAR.halfWidth > p0.x && x + CELL_CLEAR.halfWidth < p3.x)
+    .sort((a, b) => a - b);
+  for (const x of crossed) {
+    const column = columns.get(x)!;
+    const curve = sCurve(from, p3);
+    const hit = [x - CELL_CLEAR.halfWidth, x, x + CELL_CLEAR.halfWidth].some((at) => blocks(column, pointAtX(curve, at).y));
+    if (!hit) continue;
+    const y = pointAtX(curve, x).y;
+    const lane = lanesOf(column).reduce((best, l) => (Math.abs(l - y) < Math.abs(best - y) ? l : best));
+    const via = { x, y: lane };
+    curves.push(sCurve(from, via));
+    from = via;
+  }
+  curves.push(sCurve(from, p3));
+  return curves;
+}
 
 interface Box {
   x1: number;
@@ -347,15 +411,17 @@ const NUDGES = [0, -18, 18, -36, 36];
  * padding; then the first spot clear of other labels wins, and failing that the label rises or
  * drops off its curve until it is clear (two labels on one spot cannot be read at all).
  */
-function placeLabel(curve: [Point, Point, Point, Point], gap: number, nodes: Box[], labels: Box[]): Point {
-  const [p0, , , p3] = curve;
+function placeLabel(curves: Curve[], gap: number, nodes: Box[], labels: Box[]): Point {
+  const p0 = curves[0]![0];
+  const p3 = curves.at(-1)![3];
   // Candidates: across the first gap after the source, then across the last before the target.
   const span = Math.min(p3.x - p0.x, gap);
   const xs = [0.5, 0.3, 0.7, 0.15, 0.85]
     .flatMap((f) => [p0.x + f * span, p3.x - (1 - f) * span])
     .filter((x) => x >= p0.x && x <= p3.x);
+  const at = (x: number): Point => pointAtX(curves.find((c) => x <= c[3].x) ?? curves.at(-1)!, x);
   const spots = xs.map((x) => {
-    const point = pointAtX(curve, x);
+    const point = at(x);
     const cy = point.y - LABEL.lift;
     return {
       point,
@@ -377,7 +443,7 @@ function placeLabel(curve: [Point, Point, Point, Point], gap: number, nodes: Box
 }
 
 /** The point of a left-to-right cubic curve at a given x (bisection on t, allocation-free). */
-function pointAtX(curve: [Point, Point, Point, Point], x: number): Point {
+function pointAtX(curve: Curve, x: number): Point {
   const [a, b, c, d] = curve;
   let lo = 0;
   let hi = 1;
