@@ -1,11 +1,11 @@
 /**
- * Gateway: (1) open-loop 1,000 req/s on the demo organism's GET /products, three runs of 15 s. The demo's
- * cells declare their own latency (catalog.list alone has p99 40 ms), so the bar "gateway p99
- * < 5 ms" is read as what the gateway adds: each request's latency minus the time its answer
- * spent in the cell (the cell reports it in its reply), which covers routing, the NATS hop both
- * ways, JSON and the response write, on an engine that also runs every cell. End-to-end figures
- * are printed too, and the same load is played again with every cell's latencyFactor at 0 so the
- * whole path (gateway → catalog → inventory + pricing over NATS) is all plumbing.
+ * Gateway: (1) open-loop 1,000 req/s on the demo organism's GET /products, three runs of 15 s.
+ * The demo's cells declare their own latency (catalog.list alone has p99 40 ms), so the bar
+ * "gateway p99 < 5 ms" is read as what the gateway adds: each request's latency minus the time
+ * its answer spent in the cell (the cell reports it in its reply), which covers routing, the NATS
+ * hop both ways, JSON and the response write, on an engine that also runs every cell. End-to-end
+ * figures are printed too, and the same load is played again with every cell's latencyFactor at
+ * 0 so the whole path (gateway → catalog → inventory + pricing over NATS) is all plumbing.
  * (2) closed-loop throughput with autocannon through the gateway to a zero-latency cell, against
  * a bare node:http server answering the same bytes, measured in the same run.
  */

@@ -21,6 +21,7 @@ export interface EventSink {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const BATCH = 512;
+const MAX_QUEUE = 200_000;
 /** How long JetStream has to acknowledge an event before the pump sends it again. */
 const ACK_TIMEOUT_MS = 5000;
 
@@ -29,7 +30,6 @@ interface PubAck {
   seq?: number;
   error?: { code?: number; description?: string };
 }
-const MAX_QUEUE = 200_000;
 
 /**
  * The JetStream-backed {@link EventSink}. A JetStream publish is a NATS request answered with an

@@ -291,7 +291,12 @@ export function edgeGeometry(topo: Topology, sizes: NodeSizes): Map<string, Edge
   const nodeBoxes: Box[] = topo.nodes.map((n) =>
     n.kind === 'route'
       ? { x1: n.x - sizes.routeHalf, x2: n.x + sizes.routeHalf, y1: n.y - 22, y2: n.y + 22 }
-      : { x1: n.x - 75, x2: n.x + 75, y1: n.y - sizes.cellRadius, y2: n.y + sizes.cellRadius + 40 },
+      : {
+          x1: n.x - CELL_CLEAR.halfWidth - CELL_CLEAR.margin,
+          x2: n.x + CELL_CLEAR.halfWidth + CELL_CLEAR.margin,
+          y1: n.y - CELL_CLEAR.above,
+          y2: n.y + CELL_CLEAR.below,
+        },
   );
   const labelBoxes: Box[] = [];
   const detailed = sizes.detailed !== false;
@@ -335,9 +340,9 @@ function sCurve(a: Point, b: Point): Curve {
 }
 
 /**
- * What an edge must keep clear of around a cell's centre: its circle and, under it, its name and
- * figures. Cells of one column sit a row (150 px) apart, which leaves a lane between each figure
- * line and the next circle.
+ * What a cell covers around its centre: its circle and, under it, its name and figures. Edges
+ * keep clear of it, and labels keep a margin more. Cells of one column sit a row (150 px) apart,
+ * which leaves a lane between each figure line and the next circle.
  */
 const CELL_CLEAR = { halfWidth: 60, above: 50, below: 82, margin: 14 };
 
